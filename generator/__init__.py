@@ -1,0 +1,1 @@
+"""Generator: YAML campaigns in, accessible static recruitment microsites out."""

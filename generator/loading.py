@@ -1,0 +1,229 @@
+"""Read YAML and TOML files, keeping the line and column of every key and value."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Loc, Problem, format_path
+
+
+@dataclass(frozen=True)
+class Mark:
+    file: Path
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Document:
+    """Parsed data plus where each part came from, so errors can point at a line."""
+
+    file: Path
+    data: Any
+    marks: dict[Loc, Mark] = field(default_factory=dict)
+    # where each mapping key itself stands (for "unknown key" errors)
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+    # the source text of every file this document was merged from, for hints
+    texts: dict[Path, list[str]] = field(default_factory=dict)
+
+    def line(self, mark_or_line: int, file: Path | None = None) -> str:
+        lines = self.texts.get(file or self.file, [])
+        return lines[mark_or_line - 1] if 0 < mark_or_line <= len(lines) else ""
+
+    def mark_for(self, loc: Loc, *, key: bool = False) -> Mark:
+        """The closest known position for a path: the value, else its nearest parent."""
+        loc = tuple(loc)
+        if key and loc in self.key_marks:
+            return self.key_marks[loc]
+        while loc:
+            if loc in self.marks:
+                return self.marks[loc]
+            loc = loc[:-1]
+        return self.marks.get((), Mark(self.file, 1, 1))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+
+
+def _mark(file: Path, m: yaml.Mark) -> Mark:
+    return Mark(file, m.line + 1, m.column + 1)
+
+
+def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem]):
+    doc.marks[loc] = _mark(file, node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(
+                    Problem(file, *_pos(file, key_node), "", "YAML merge keys (<<) are not supported",
+                            "write the keys out, or use `extends:` to build on a shared campaign")
+                )
+                continue
+            key = _scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in out:
+                first = doc.key_marks[loc + (key,)]
+                problems.append(
+                    Problem(file, *_pos(file, key_node), format_path(loc + (key,)),
+                            f"'{key}' is given twice (first on line {first.line})",
+                            "keep one of them; YAML would silently use the last")
+                )
+                continue
+            doc.key_marks[loc + (key,)] = _mark(file, key_node.start_mark)
+            out[key] = _construct(file, value_node, loc + (key,), doc, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(file, item, loc + (i,), doc, problems) for i, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+def _pos(file: Path, node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+
+
+_SCALARS = _Loader("")
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return _SCALARS.construct_object(node, deep=True)
+
+
+def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML file; syntax errors come back as problems, never as exceptions."""
+    problems: list[Problem] = []
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(file, 1, 1, "", f"the file is not UTF-8 text ({exc.reason})",
+                              "save it as UTF-8 in your editor")]
+    if "\t" in text:
+        for n, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip())]
+            if "\t" in indent:
+                return None, [Problem(file, n, indent.index("\t") + 1, "",
+                                      "a tab is used for indentation",
+                                      "YAML indents with spaces: replace the tab with spaces")]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        return None, [Problem(file, line, col, "", message, _yaml_hint(text, line, exc))]
+    finally:
+        loader.dispose()
+    doc = Document(file, {}, texts={file: text.splitlines()})
+    if node is None:
+        doc.marks[()] = Mark(file, 1, 1)
+        return doc, problems
+    doc.data = _construct(file, node, (), doc, problems)
+    return doc, problems
+
+
+def _yaml_hint(text: str, line: int, exc: yaml.MarkedYAMLError) -> str:
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    previous = lines[line - 2] if 1 < line <= len(lines) + 1 else ""
+    problem = str(exc.problem or "")
+    if ": " in current and current.count(": ") > 1 or (
+        "mapping values are not allowed" in problem
+    ):
+        return "a value containing ': ' must be in quotes, e.g. title: \"Care: a career\""
+    if "found character" in problem and "@" in problem or "`" in problem:
+        return "put the value in quotes"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return (
+            "check the indentation of this line and the one above it "
+            f"({previous.strip()[:40]!r}); items at the same level line up exactly"
+        )
+    return "check the indentation and that values with special characters are in quotes"
+
+
+def load_toml(file: Path) -> tuple[Document | None, list[Problem]]:
+    """Parse site.toml. TOML has no positions, so keys are found by a line scan."""
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        msg = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        return None, [Problem(file, line, col, "", f"invalid TOML: {msg}",
+                              'text values need quotes, e.g. name = "West Midlands"')]
+    except UnicodeDecodeError:
+        return None, [Problem(file, 1, 1, "", "the file is not UTF-8 text", "save it as UTF-8")]
+    doc = Document(file, data, texts={file: text.splitlines()})
+    doc.marks[()] = Mark(file, 1, 1)
+    table: Loc = ()
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        header = re.match(r"^\[([A-Za-z0-9_.\-]+)\]", stripped)
+        if header:
+            table = tuple(header.group(1).split("."))
+            doc.marks[table] = doc.key_marks[table] = Mark(file, n, 1)
+            continue
+        key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
+        if key:
+            col = line.index(key.group(1)) + 1
+            loc = table + (key.group(1),)
+            doc.key_marks[loc] = Mark(file, n, col)
+            value_col = line.index("=") + 2
+            doc.marks[loc] = Mark(file, n, min(value_col + 1, len(line) + 1))
+    return doc, []
+
+
+def merge(base: Document, over: Document) -> Document:
+    """Deep-merge `over` onto `base`: mappings merge, lists and scalars replace.
+
+    Marks follow the data, so an error in a merged value points at the file it came from.
+    """
+    merged = Document(over.file, _merge_data(base.data, over.data), texts={**base.texts, **over.texts})
+    replaced_set = {
+        loc for loc in over.marks if loc and not isinstance(_get(over.data, loc), dict)
+    }
+
+    def shadowed(loc: Loc) -> bool:
+        return any(loc[:i] in replaced_set for i in range(1, len(loc) + 1))
+
+    for marks_name in ("marks", "key_marks"):
+        target = getattr(merged, marks_name)
+        for loc, mark in getattr(base, marks_name).items():
+            if not shadowed(loc):
+                target[loc] = mark
+        target.update(getattr(over, marks_name))
+    merged.marks[()] = over.marks.get((), Mark(over.file, 1, 1))
+    return merged
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _merge_data(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge_data(base[key], value) if key in base else value
+        return out
+    return over

@@ -1,0 +1,74 @@
+"""Problems a comms officer can fix: each names a file, line, column, field path and a hint."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Loc = tuple[str | int, ...]
+
+
+def format_path(loc: Loc) -> str:
+    """Turn ('roles', 2, 'closes') into 'roles[2].closes', the way the YAML reads."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def did_you_mean(word: str, choices: list[str] | set[str]) -> str | None:
+    """The closest allowed name to a misspelt one, if any is close enough."""
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            return lowered[word.lower()]
+        return None
+    return matches[0]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, with where it is and what to do about it."""
+
+    file: Path
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str | None = field(default=None, compare=False)
+
+    def format(self, root: Path | None = None) -> str:
+        name = self.file
+        if root is not None:
+            try:
+                name = self.file.relative_to(root)
+            except ValueError:
+                pass
+        where = f"{name}:{self.line}:{self.column}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class ProblemsFound(Exception):
+    """Raised when validation finds problems; carries every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(f"{len(self.problems)} problem(s) found")
+
+    def format(self, root: Path | None = None) -> str:
+        lines = [p.format(root) for p in self.problems]
+        count = len(self.problems)
+        files = len({p.file for p in self.problems})
+        lines.append(
+            f"{count} problem{'s' if count != 1 else ''} in "
+            f"{files} file{'s' if files != 1 else ''}; nothing was written."
+        )
+        return "\n".join(lines)

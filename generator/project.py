@@ -1,0 +1,277 @@
+"""Load a whole region: site.toml, every council and campaign, shared campaigns merged in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .loading import Document, load_toml, load_yaml, merge
+from .models import SLUG, Campaign, Council, Image, Region
+from .problems import Loc, Problem, ProblemsFound, did_you_mean
+from .validate import file_problem, problem_at, validate_model
+
+import re
+
+IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
+SHARED = "_shared"
+
+
+@dataclass
+class CampaignSite:
+    """One campaign of one council, validated, with where its images really are."""
+
+    slug: str
+    council: CouncilSite
+    model: Campaign
+    file: Path
+    shared: str | None
+    images: dict[Loc, Path] = field(default_factory=dict)
+
+    def image_path(self, loc: Loc) -> Path:
+        return self.images[loc]
+
+    def is_open(self, today: dt.date) -> bool:
+        return self.model.opens <= today <= self.model.closes
+
+    def status(self, today: dt.date) -> str:
+        """'open', 'upcoming' or 'closed' on the given day."""
+        if today < self.model.opens:
+            return "upcoming"
+        return "closed" if today > self.model.closes else "open"
+
+
+@dataclass
+class CouncilSite:
+    slug: str
+    model: Council
+    folder: Path
+    logo: Path
+    campaigns: list[CampaignSite] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    root: Path
+    region: Region
+    councils: list[CouncilSite]
+
+    @property
+    def campaigns(self) -> list[CampaignSite]:
+        return [c for council in self.councils for c in council.campaigns]
+
+
+def load_project(root: Path, only: str | None = None) -> Project:
+    """Load and validate everything (or one council/campaign); raise ProblemsFound with all."""
+    root = root.resolve()
+    problems: list[Problem] = []
+    region = _load_region(root, problems)
+    campaigns_dir = root / "campaigns"
+    if not campaigns_dir.is_dir():
+        problems.append(file_problem(root / "site.toml", "there is no campaigns/ folder next to site.toml",
+                                     "create it, then run `recruit new council SLUG --name ...`"))
+        raise ProblemsFound(problems)
+
+    only_council, only_campaign = (only.split("/", 1) + [None])[:2] if only else (None, None)
+    folders = sorted(p for p in campaigns_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    if only_council:
+        names = [p.name for p in folders]
+        if only_council not in names:
+            guess = did_you_mean(only_council, names)
+            raise ProblemsFound([file_problem(campaigns_dir, f"no council folder '{only_council}'",
+                                              f"did you mean '{guess}'?" if guess else
+                                              "councils: " + ", ".join(names))])
+        folders = [p for p in folders if p.name == only_council]
+
+    shared = _SharedCampaigns(campaigns_dir / SHARED, problems)
+    councils: list[CouncilSite] = []
+    for folder in folders:
+        council = _load_council(folder, problems)
+        files = sorted(folder.glob("*.y*ml"))
+        for file in files:
+            if file.name in ("council.yaml", "council.yml"):
+                continue
+            if only_campaign and file.stem != only_campaign:
+                continue
+            site = _load_campaign(file, council, shared, problems)
+            if site and council:
+                council.campaigns.append(site)
+        if council:
+            councils.append(council)
+    if only_campaign and councils and not councils[0].campaigns and not problems:
+        problems.append(file_problem(folders[0], f"no campaign '{only_campaign}' in {folders[0].name}"))
+    _check_codes(councils, problems)
+    if problems or region is None:
+        raise ProblemsFound(problems)
+    return Project(root, region, councils)
+
+
+def _load_region(root: Path, problems: list[Problem]) -> Region | None:
+    file = root / "site.toml"
+    if not file.exists():
+        problems.append(file_problem(file, "site.toml is missing",
+                                     "run `recruit` from the project folder, or create site.toml"))
+        return None
+    doc, found = load_toml(file)
+    problems += found
+    if doc is None:
+        return None
+    model, found = validate_model(Region, doc)
+    problems += found
+    if model is not None:
+        theme = root / "themes" / model.theme
+        if not theme.is_dir():
+            names = [p.name for p in (root / "themes").glob("*") if p.is_dir()]
+            guess = did_you_mean(model.theme, names)
+            problems.append(problem_at(doc, ("theme",), f"there is no theme '{model.theme}' under themes/",
+                                       f"did you mean '{guess}'?" if guess else "use theme = \"default\""))
+    return model  # type: ignore[return-value]
+
+
+def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
+    file = folder / "council.yaml"
+    if not re.match(SLUG, folder.name):
+        problems.append(file_problem(folder, f"council folder name '{folder.name}' is not a valid URL slug",
+                                     "use lower-case letters, digits and hyphens, e.g. telford-and-wrekin"))
+        return None
+    if not file.exists():
+        problems.append(file_problem(file, f"{folder.name}/ has no council.yaml",
+                                     f"run `recruit new council {folder.name} --name \"...\"`"))
+        return None
+    doc, found = load_yaml(file)
+    problems += found
+    if doc is None or found:
+        return None
+    model, found = validate_model(Council, doc)
+    problems += found
+    if model is None:
+        return None
+    assert isinstance(model, Council)
+    logo = _image(doc, ("brand", "logo"), model.brand.logo, problems)
+    if logo is None:
+        return None
+    return CouncilSite(folder.name, model, folder, logo)
+
+
+def _image(doc: Document, loc: Loc, src: str, problems: list[Problem]) -> Path | None:
+    """Where an image named in a file really is: relative to the file that named it."""
+    mark = doc.mark_for(loc)
+    path = (mark.file.parent / src).resolve()
+    if path.suffix.lower() not in IMAGE_TYPES:
+        problems.append(problem_at(doc, loc, f"'{src}' is not an image type the web can show",
+                                   "use .svg, .png, .jpg, .webp or .gif"))
+        return None
+    if not path.is_file():
+        folder = path.parent
+        near = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        guess = did_you_mean(path.name, near)
+        problems.append(problem_at(doc, loc, f"image '{src}' does not exist (looked in {folder})",
+                                   f"did you mean '{guess}'?" if guess else
+                                   "put the file there, or correct the path"))
+        return None
+    return path
+
+
+class _SharedCampaigns:
+    """Shared campaigns, each loaded and checked once however many councils extend it."""
+
+    def __init__(self, folder: Path, problems: list[Problem]):
+        self.folder = folder
+        self.problems = problems
+        self.docs: dict[str, Document | None] = {}
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.yaml")) if self.folder.is_dir() else []
+
+    def get(self, name: str) -> Document | None:
+        if name not in self.docs:
+            doc, found = load_yaml(self.folder / f"{name}.yaml")
+            self.problems += found
+            if doc is not None:
+                # a shared file is partial: report what is wrong in it, not what it leaves out
+                _, found = validate_model(Campaign, doc, skip_missing=True)
+                self.problems += [p for p in found if p.file == doc.file]
+            self.docs[name] = doc if not found else None
+        return self.docs[name]
+
+
+def _load_campaign(file: Path, council: CouncilSite | None, shared: _SharedCampaigns,
+                   problems: list[Problem]) -> CampaignSite | None:
+    if file.suffix == ".yml":
+        problems.append(file_problem(file, "campaign files end in .yaml", f"rename it to {file.stem}.yaml"))
+        return None
+    if not re.match(SLUG, file.stem):
+        problems.append(file_problem(file, f"'{file.name}' is not a valid campaign name for a URL",
+                                     "use lower-case letters, digits and hyphens, e.g. come-back-to-care.yaml"))
+        return None
+    doc, found = load_yaml(file)
+    problems += found
+    if doc is None:
+        return None
+    extends = doc.data.get("extends") if isinstance(doc.data, dict) else None
+    if extends is not None:
+        names = shared.names()
+        if not isinstance(extends, str) or extends not in names:
+            guess = did_you_mean(str(extends), names)
+            problems.append(problem_at(doc, ("extends",), f"there is no shared campaign '{extends}'",
+                                       f"did you mean '{guess}'?" if guess else
+                                       "shared campaigns: " + (", ".join(names) or "none yet")))
+            return None
+        base = shared.get(extends)
+        if base is None:
+            return None
+        doc = merge(base, doc)
+    if found:
+        return None
+    model, found = validate_model(Campaign, doc)
+    problems += found
+    if model is None or council is None:
+        return None
+    assert isinstance(model, Campaign)
+    site = CampaignSite(file.stem, council, model, file, extends)
+    before = len(problems)
+    _check_campaign(site, doc, problems)
+    return site if len(problems) == before else None
+
+
+def _check_campaign(site: CampaignSite, doc: Document, problems: list[Problem]) -> None:
+    model = site.model
+    seen: dict[str, int] = {}
+    for i, role in enumerate(model.roles):
+        if role.slug in seen:
+            problems.append(problem_at(doc, ("roles", i, "slug"),
+                                       f"role slug '{role.slug}' is used twice (also roles[{seen[role.slug]}])",
+                                       "each role needs its own slug: it is the role page's URL"))
+        seen.setdefault(role.slug, i)
+        if role.closes and role.closes > model.closes:
+            problems.append(problem_at(doc, ("roles", i, "closes"),
+                                       f"the role closes ({role.closes}) after the campaign closes ({model.closes})",
+                                       "move the role's closing date earlier, or the campaign's later"))
+        if role.closes and role.closes < model.opens:
+            problems.append(problem_at(doc, ("roles", i, "closes"),
+                                       f"the role closes ({role.closes}) before the campaign opens ({model.opens})"))
+    ids: dict[str, int] = {}
+    for i, fld in enumerate(model.form.fields):
+        if fld.id in ids:
+            problems.append(problem_at(doc, ("form", "fields", i, "id"),
+                                       f"field id '{fld.id}' is used twice", "give each question its own id"))
+        ids.setdefault(fld.id, i)
+    images: list[tuple[Loc, Image | None]] = [(("hero", "image"), model.hero.image),
+                                              (("sharing", "image"), model.sharing.image)]
+    images += [(("stories", i, "image"), s.image) for i, s in enumerate(model.stories)]
+    for loc, image in images:
+        if image is not None:
+            path = _image(doc, loc + ("src",), image.src, problems)
+            if path:
+                site.images[loc] = path
+
+
+def _check_codes(councils: list[CouncilSite], problems: list[Problem]) -> None:
+    seen: dict[str, str] = {}
+    for council in councils:
+        code = council.model.code
+        if code in seen:
+            problems.append(file_problem(council.folder / "council.yaml",
+                                         f"code '{code}' is also used by {seen[code]}",
+                                         "each council needs its own code: it starts application references"))
+        seen.setdefault(code, council.slug)

@@ -1,0 +1,204 @@
+"""Turn pydantic's errors into problems a comms officer can fix, pointing at file:line:column."""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .loading import Document
+from .problems import Loc, Problem, did_you_mean, format_path
+
+PATTERN_HELP = {
+    "^#[0-9a-fA-F]{6}$": (
+        "expected a colour like \"#1d4f91\"",
+        "write the colour in quotes: a bare # starts a YAML comment",
+    ),
+    "^[a-z0-9]+(?:-[a-z0-9]+)*$": (
+        "expected lower-case letters, digits and hyphens, e.g. social-worker-adults",
+        "no spaces, capitals or underscores",
+    ),
+    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$": (
+        "expected an email address like recruitment@council.example",
+        None,
+    ),
+    "^https?://[^\\s/]+(/\\S*)?$": (
+        "expected a full web address starting https://",
+        "e.g. https://www.council.example",
+    ),
+    "^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$": (
+        "expected a UK postcode like WV1 1SH",
+        None,
+    ),
+    "^[A-Z]{2,4}$": ("expected 2 to 4 capital letters, e.g. WOL", None),
+    "^#?[A-Za-z][A-Za-z0-9_]*$": (
+        "expected a hashtag of letters and digits, e.g. ComeBackToCare",
+        "leave out the # or put the value in quotes: a bare # starts a YAML comment",
+    ),
+}
+
+TYPE_HELP: dict[str, tuple[str, str | None]] = {
+    "string_type": ("expected text", "put the value in quotes"),
+    "string_too_short": ("must not be empty", None),
+    "int_type": ("expected a whole number", "write numbers without £ or commas, e.g. 32000"),
+    "int_parsing": ("expected a whole number", "write numbers without £ or commas, e.g. 32000"),
+    "int_from_float": ("expected a whole number", "round it, e.g. 32000"),
+    "float_type": ("expected a number", "e.g. 12.5"),
+    "float_parsing": ("expected a number", "e.g. 12.5"),
+    "bool_type": ("expected true or false", None),
+    "bool_parsing": ("expected true or false", None),
+    "date_type": ("expected a date written YYYY-MM-DD", "e.g. 2026-03-31"),
+    "date_parsing": ("expected a date written YYYY-MM-DD", "e.g. 2026-03-31"),
+    "date_from_datetime_parsing": ("expected a date written YYYY-MM-DD", "e.g. 2026-03-31"),
+    "date_from_datetime_inexact": ("expected a date without a time", "e.g. 2026-03-31"),
+    "list_type": ("expected a list", "write each item on its own line starting with '- '"),
+    "dict_type": ("expected a group of keys indented under this one", None),
+    "model_type": ("expected a group of keys indented under this one", None),
+    "model_attributes_type": ("expected a group of keys indented under this one", None),
+}
+
+
+def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class that describes the mapping at `loc` (list indexes skipped)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _find_model(info.annotation)
+    return current
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _find_model(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found:
+                return found
+    return None
+
+
+def _field_help(model: type[BaseModel], loc: Loc) -> str | None:
+    parent = model_at(model, loc[:-1])
+    if parent is None or not loc or not isinstance(loc[-1], str):
+        return None
+    info = parent.model_fields.get(loc[-1])
+    return info.description if info else None
+
+
+def problems_from_error(
+    exc: ValidationError, doc: Document, model: type[BaseModel], *, skip_missing: bool = False
+) -> list[Problem]:
+    """Every pydantic error as a Problem with position, path, expectation and hint."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        kind = err["type"]
+        if skip_missing and kind == "missing":
+            continue
+        path = format_path(loc)
+        hint: str | None = None
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            mark = doc.mark_for(loc, key=True)
+            parent = model_at(model, loc[:-1])
+            allowed = sorted(parent.model_fields) if parent else []
+            guess = did_you_mean(key, allowed)
+            message = f"unknown key '{key}'"
+            if guess:
+                message += f"; did you mean '{guess}'?"
+                hint = f"rename it to '{guess}'"
+            elif allowed:
+                hint = "allowed here: " + ", ".join(allowed)
+        elif kind == "missing":
+            parent_loc = loc[:-1]
+            mark = doc.mark_for(parent_loc, key=True)
+            where = f"under '{format_path(parent_loc)}'" if parent_loc else "at the top level"
+            message = f"'{loc[-1]}' is required {where}"
+            hint = f"add `{loc[-1]}:`"
+            described = _field_help(model, loc)
+            if described:
+                hint += f" ({described})"
+        else:
+            mark = doc.mark_for(loc)
+            message, hint = _describe(err, model, loc)
+            if err.get("input") is None and kind in ("string_type", "string_pattern_mismatch"):
+                message = "is empty"
+                line = doc.line(mark.line, mark.file)
+                if "#" in line.split(":", 1)[-1]:
+                    hint = "a bare # starts a YAML comment: put the value in quotes, e.g. \"#00205b\""
+                else:
+                    hint = "give a value, or remove the key"
+        problems.append(Problem(mark.file, mark.line, mark.column, path, message, hint))
+    return problems
+
+
+def _describe(err: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str | None]:
+    kind = err["type"]
+    got = err.get("input")
+    if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        expected, hint = PATTERN_HELP.get(pattern, (f"does not match the pattern {pattern}", None))
+        return f"{expected}, got {got!r}", hint
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
+        guess = did_you_mean(str(got), choices)
+        message = f"expected one of {', '.join(choices)}; got {got!r}"
+        return message, f"did you mean '{guess}'?" if guess else None
+    if kind == "value_error":
+        text = err["msg"].removeprefix("Value error, ")
+        if " (hint: " in text:
+            text, hint = text.split(" (hint: ", 1)
+            return text, hint.rstrip(")")
+        return text, None
+    if kind in ("model_type", "dict_type") and loc and loc[-1] == "image":
+        return (
+            "an image needs a src and alt text",
+            "write it as image: {src: assets/photo.jpg, alt: \"What the photo shows\"}",
+        )
+    if kind in TYPE_HELP:
+        expected, hint = TYPE_HELP[kind]
+        if kind.startswith("string") and isinstance(got, bool):
+            hint = "yes/no/true/false/on/off are read as true or false: put the value in quotes"
+        return f"{expected}, got {got!r}", hint
+    if kind == "too_short":
+        return err["msg"].replace("List", "list"), "add at least one item"
+    return err["msg"][0].lower() + err["msg"][1:], _field_help(model, loc)
+
+
+def validate_model(
+    model: type[BaseModel], doc: Document, *, skip_missing: bool = False
+) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate a document against a model; never raises for bad content."""
+    data = doc.data
+    if not isinstance(data, dict):
+        mark = doc.mark_for(())
+        return None, [
+            Problem(mark.file, mark.line, mark.column, "", "expected keys and values (a mapping)",
+                    "start the file with lines like `title: ...`")
+        ]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, problems_from_error(exc, doc, model, skip_missing=skip_missing)
+
+
+def problem_at(doc: Document, loc: Loc, message: str, hint: str | None = None,
+               *, key: bool = False) -> Problem:
+    mark = doc.mark_for(loc, key=key)
+    return Problem(mark.file, mark.line, mark.column, format_path(loc), message, hint)
+
+
+def file_problem(file: Path, message: str, hint: str | None = None) -> Problem:
+    return Problem(file, 1, 1, "", message, hint)
