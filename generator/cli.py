@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -76,13 +75,124 @@ def validate(ctx: click.Context, only: str | None) -> None:
     )
 
 
-@main.command()
-@click.pass_context
-def schema(ctx: click.Context) -> None:
-    """Print the JSON Schema of council and campaign files (for editor autocompletion)."""
-    from .schema import json_schemas
+def _build(root: Path, out: Path | None, only: str | None, clean: bool, today: dt.date | None,
+           base_url: str | None = None):  # noqa: ANN202
+    from .build import build
 
-    click.echo(json.dumps(json_schemas(), indent=2, sort_keys=True))
+    try:
+        return build(root, out, only=only, clean=clean, today=today, base_url=base_url)
+    except ProblemsFound as exc:
+        _fail(exc, root)
+
+
+@main.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the sites to (default: output_dir in site.toml, 'dist').")
+@click.option("--only", metavar="COUNCIL[/CAMPAIGN]",
+              help="Build one council's sites, or one campaign (e.g. dudley/step-up-now).")
+@click.option("--clean", is_flag=True,
+              help="Remove files in the output folder that this build did not write.")
+@click.option("--today", type=Today(), help=TODAY_HELP)
+@click.option("--base-url", help="Publish at this address instead of site.toml's base_url.")
+@click.option("--explain-templates", is_flag=True,
+              help="Say which template file was used for each page, and list the variables "
+                   "every template receives.")
+@click.pass_context
+def build_command(ctx: click.Context, out: Path | None, only: str | None, clean: bool,
+                  today: dt.date | None, base_url: str | None, explain_templates: bool) -> None:
+    """Validate, then write every site (all councils, or --only one)."""
+    root = _root(ctx)
+    result = _build(root, out, only, clean, today, base_url)
+    if explain_templates:
+        for item in result.explained:
+            try:
+                shown = Path(item.file).relative_to(root)
+            except ValueError:
+                shown = Path(item.file)
+            click.echo(f"{item.page}  ←  {shown}   (looked for: {', '.join(item.candidates)})")
+        from .contract import describe
+
+        click.echo("\nVariables each template receives (generator/contract.py):")
+        click.echo(describe())
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to build into (default: output_dir in site.toml).")
+@click.option("--today", type=Today(), help=TODAY_HELP)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, out: Path | None,
+          today: dt.date | None) -> None:
+    """Build every site, then serve them at http://HOST:PORT/ until Ctrl-C."""
+    from .serve import run, static_app
+
+    root = _root(ctx)
+    address = f"http://{host}:{port}/"
+    result = _build(root, out, None, True, today, base_url=address)
+    click.echo(result.summary())
+    click.echo(f"Serving {result.councils} councils' sites at {address} (Ctrl-C to stop)")
+    run(static_app(result.out), host, port)
+
+
+@main.group()
+def new() -> None:
+    """Start a new council or campaign from a commented, valid file."""
+
+
+@new.command("council")
+@click.argument("slug")
+@click.option("--name", required=True, help='The council\'s full name, e.g. "Dudley Council".')
+@click.pass_context
+def new_council_command(ctx: click.Context, slug: str, name: str) -> None:
+    """Create campaigns/SLUG/council.yaml and a placeholder logo."""
+    from .scaffold import new_council
+
+    root = _root(ctx)
+    for path in new_council(root, slug, name):
+        click.echo(f"created {path.relative_to(root)}")
+    click.echo(f"Next: edit campaigns/{slug}/council.yaml, then `recruit new campaign {slug} NAME`.")
+
+
+@new.command("campaign")
+@click.argument("council")
+@click.argument("slug")
+@click.option("--extends", "extends", metavar="SHARED",
+              help="Build on a shared campaign in campaigns/_shared/ (e.g. come-back-to-care).")
+@click.option("--today", type=Today(), help="Start date for the scaffolded campaign.")
+@click.pass_context
+def new_campaign_command(ctx: click.Context, council: str, slug: str, extends: str | None,
+                         today: dt.date | None) -> None:
+    """Create campaigns/COUNCIL/SLUG.yaml, ready to edit."""
+    from .build import default_today
+    from .scaffold import new_campaign
+
+    root = _root(ctx)
+    path = new_campaign(root, council, slug, extends, today or default_today())
+    click.echo(f"created {path.relative_to(root)}")
+    click.echo(f"Next: edit it, then `recruit validate` and `recruit build --only {council}/{slug}`.")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Write schemas/*.schema.json instead of printing.")
+@click.pass_context
+def schema(ctx: click.Context, write: bool) -> None:
+    """Print the JSON Schema of council and campaign files (for editor autocompletion)."""
+    from .schema import SCHEMA_FILES, json_schemas
+
+    schemas = json_schemas()
+    if write:
+        root = _root(ctx)
+        for kind, schema_ in schemas.items():
+            target = root / SCHEMA_FILES[kind]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(schema_, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            click.echo(f"wrote {SCHEMA_FILES[kind]}")
+        return
+    click.echo(json.dumps(schemas, indent=2, sort_keys=True))
 
 
 def run() -> None:

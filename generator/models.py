@@ -183,6 +183,7 @@ class Salary(Strict):
 class Location(Strict):
     name: Text = Field(description="Where the job is based, e.g. 'Civic Centre, Wolverhampton'.")
     postcode: Postcode = Field(description="UK postcode of the workplace, e.g. 'WV1 1SH'.")
+    town: str | None = Field(None, description="Town or city (default: the last part of name).")
     region: str | None = Field(None, description="County or area, e.g. 'West Midlands'.")
 
     @field_validator("postcode")

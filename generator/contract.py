@@ -1,0 +1,92 @@
+"""The contract between the generator and theme templates: every variable a page receives.
+
+Council overrides and other themes depend on these names. Adding a variable to a page means
+documenting it here; `check_context` refuses an undocumented one, so the build (and the test
+suite) fails until it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+COMMON: dict[str, str] = {
+    "region": "The region from site.toml: name, organisation, base_url, contact_email, language.",
+    "page": "This page: path (site path such as /dudley/), canonical (absolute URL), title, "
+    "description, kind, noindex, image and image_alt (for link previews), breadcrumbs "
+    "(list of (label, path); the last is this page).",
+    "site": "The site this page belongs to (the hub or a council): name, home (path), "
+    "logo (path or None), logo_alt, css (path of the stylesheet), favicon (path).",
+    "rel": "rel(path) turns a site path like /dudley/ into a link relative to this page, "
+    "so a council folder works wherever it is deployed.",
+    "today": "The date the build treats as today (decides open and closed campaigns).",
+}
+
+CAMPAIGN_PAGE: dict[str, str] = {
+    "council": "The council: slug, name, short_name, code, website, brand, contact, "
+    "data_controller, path (its index page), logo (path), campaigns.",
+    "campaign": "The campaign: every key of the YAML (title, hashtag, audience, opens, closes, "
+    "hero, body, roles, faq, stories, sharing, talent_bank) plus slug, path, status "
+    "('open', 'upcoming', 'closed'), is_open, hero_image (path or None), links (paths of "
+    "landing, roles, apply, thanks, privacy, accessibility) and share_links.",
+}
+
+PAGES: dict[str, dict[str, str]] = {
+    "hub": {
+        "councils": "Every council, each with its campaigns (see `council` and `campaign`).",
+        "open_campaigns": "Campaigns taking applications today, across all councils.",
+    },
+    "council": {
+        "council": CAMPAIGN_PAGE["council"],
+    },
+    "landing": CAMPAIGN_PAGE,
+    "roles": CAMPAIGN_PAGE,
+    "role": {
+        **CAMPAIGN_PAGE,
+        "role": "The role: every key of the YAML plus path, closes (its own or the campaign's), "
+        "salary_text, employment_label, apply_path.",
+        "jsonld": "The schema.org JobPosting for this role, as JSON safe to put in a script tag.",
+    },
+    "apply": {
+        **CAMPAIGN_PAGE,
+        "form": "The form: action (URL the form posts to), enctype, fields (list of field specs: "
+        "id, type, label, hint, required, options, max_length, pattern, messages...), "
+        "honeypot (name of the hidden spam trap), errors (field id -> message, empty when "
+        "built), answers (field id -> answer, empty when built), script (path of the optional "
+        "checking script).",
+    },
+    "thanks": CAMPAIGN_PAGE,
+    "privacy": CAMPAIGN_PAGE,
+    "accessibility": CAMPAIGN_PAGE,
+    "not_found": {},
+}
+
+
+def documented(kind: str) -> dict[str, str]:
+    """Every variable a page of this kind receives, with its help text."""
+    return {**COMMON, **PAGES[kind]}
+
+
+class UndocumentedVariable(Exception):
+    pass
+
+
+def check_context(kind: str, context: dict[str, Any]) -> None:
+    """Refuse to render a page with a variable the contract does not document (or lacks one)."""
+    allowed = documented(kind)
+    extra = sorted(set(context) - set(allowed))
+    missing = sorted(set(allowed) - set(context))
+    if extra or missing:
+        raise UndocumentedVariable(
+            f"page kind {kind!r}: undocumented {extra}, documented but not given {missing}; "
+            "update generator/contract.py"
+        )
+
+
+def describe() -> str:
+    """The contract as text, for theme authors (`recruit build --explain-templates`)."""
+    lines = []
+    for kind in PAGES:
+        lines.append(f"{kind}.html")
+        for name, help_text in documented(kind).items():
+            lines.append(f"  {name}: {help_text}")
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""dist/_forms/manifest.json: everything the form backend needs, and nothing from YAML.
+
+The backend reads only this file: each form's fields and rules, its council, campaign,
+thank-you URL and notification addresses. The format is versioned; a change that an older
+backend could misread bumps VERSION.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .render import Renderer
+
+FORMAT = "recruit-forms"
+VERSION = 1
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def form_entries(renderer: Renderer) -> list[dict[str, Any]]:
+    entries = []
+    for council, campaign, fields in renderer.forms:
+        m = campaign.model
+        entries.append({
+            "council": council.slug,
+            "campaign": campaign.slug,
+            "title": m.title,
+            "opens": m.opens.isoformat(),
+            "closes": m.closes.isoformat(),
+            "form_path": campaign.links["apply"],
+            "form_url": renderer.absolute(campaign.links["apply"], council),
+            "thanks_path": campaign.links["thanks"],
+            "thanks_url": renderer.absolute(campaign.links["thanks"], council),
+            "action": renderer.form_action(council, campaign),
+            "notifications": list(council.model.notifications),
+            "talent_bank": m.talent_bank is not None,
+            "roles": [{"slug": r.slug, "title": r.title, "reference": r.reference,
+                       "closes": r.closes.isoformat()} for r in campaign.roles],
+            "fields": fields,
+        })
+    return entries
+
+
+def build_manifest(renderer: Renderer, previous: dict[str, Any] | None = None,
+                   whole_councils: bool = True) -> dict[str, Any]:
+    """The manifest for this build.
+
+    With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
+    """
+    region = renderer.region
+    councils = {
+        c.slug: {
+            "name": c.model.name, "short_name": c.model.short_name, "code": c.model.code,
+            "notifications": list(c.model.notifications), "contact_email": c.model.contact.email,
+            "origin": _origin(renderer.absolute(c.path, c)),
+        }
+        for c in renderer.councils
+    }
+    forms = form_entries(renderer)
+    if previous:
+        rebuilt = {(f["council"], f["campaign"]) for f in forms}
+
+        def replaced(entry: dict[str, Any]) -> bool:
+            if whole_councils:
+                return entry["council"] in councils
+            return (entry["council"], entry["campaign"]) in rebuilt
+
+        councils = {**previous.get("councils", {}), **councils}
+        forms = [f for f in previous.get("forms", []) if not replaced(f)] + forms
+    forms.sort(key=lambda f: (f["council"], f["campaign"]))
+    origins = sorted({_origin(renderer.absolute("/"))} | {c["origin"] for c in councils.values()})
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "region": {
+            "name": region.name, "organisation": region.organisation,
+            "base_url": renderer.absolute("/"), "backend_url": region.backend_url,
+            "retention_days": region.retention_days, "contact_email": region.contact_email,
+        },
+        "origins": origins,
+        "councils": dict(sorted(councils.items())),
+        "forms": forms,
+    }
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("format") != FORMAT or data.get("version") != VERSION:
+        return None
+    return data
+
+
+def dumps(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

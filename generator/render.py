@@ -1,0 +1,278 @@
+"""Render every page of every site into an Output, through each council's theme chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .contract import check_context
+from .forms import HONEYPOT, form_fields, has_file
+from .models import Region
+from .output import Output
+from .project import Project
+from .theme import ThemeChain
+from .views import Assets, CampaignView, CouncilView, build_views, describe, job_posting
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from one site path to another; directory paths end with '/'."""
+    base = from_path if from_path.endswith("/") else posixpath.dirname(from_path) + "/"
+    target_dir = to_path if to_path.endswith("/") else posixpath.dirname(to_path) + "/"
+    query = ""
+    if "?" in to_path:
+        to_path, query = to_path.split("?", 1)
+        query = "?" + query
+        target_dir = to_path if to_path.endswith("/") else posixpath.dirname(to_path) + "/"
+    rel_dir = posixpath.relpath(target_dir, base)
+    name = "" if to_path.endswith("/") else posixpath.basename(to_path)
+    if rel_dir == ".":
+        return (name or "./") + query
+    return f"{rel_dir}/{name}{query}"
+
+
+@dataclass
+class PageInfo:
+    path: str
+    canonical: str
+    title: str
+    description: str
+    kind: str
+    breadcrumbs: list[tuple[str, str]]
+    image: str | None = None
+    image_alt: str | None = None
+    noindex: bool = False
+
+
+@dataclass
+class SiteInfo:
+    name: str
+    home: str
+    logo: str | None
+    logo_alt: str | None
+    css: str
+    favicon: str
+    script: str | None = None
+
+
+@dataclass
+class Explained:
+    """Which template file won the lookup for a page, and what was looked for."""
+
+    page: str
+    candidates: list[str]
+    file: str
+
+
+@dataclass
+class Renderer:
+    project: Project
+    today: dt.date
+    base_url: str | None = None  # overrides site.toml's (local preview)
+    out: Output = field(default_factory=Output)
+    assets: Assets = field(default_factory=Assets)
+    explained: list[Explained] = field(default_factory=list)
+    sitemap: list[str] = field(default_factory=list)
+    councils: list[CouncilView] = field(default_factory=list)
+    forms: list[tuple[CouncilView, CampaignView, list[dict[str, Any]]]] = field(default_factory=list)
+    _chains: dict[str, ThemeChain] = field(default_factory=dict)
+
+    @property
+    def region(self) -> Region:
+        return self.project.region
+
+    # --- urls ---------------------------------------------------------------------------------
+
+    def absolute(self, path: str, council: CouncilView | None = None) -> str:
+        """The public URL of a site path, on the council's own domain if it has one."""
+        if council is not None and council.model.base_url:
+            return council.model.base_url + path.removeprefix(council.path)
+        base = self.base_url or self.region.base_url
+        return base.rstrip("/") + path
+
+    def canonical_for(self, council: CouncilView, path: str) -> str:
+        return self.absolute(path, council)
+
+    # --- theme --------------------------------------------------------------------------------
+
+    def chain(self, council_slug: str | None) -> ThemeChain:
+        key = council_slug or ""
+        if key not in self._chains:
+            templates = (
+                self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
+            )
+            self._chains[key] = ThemeChain(self.project.root, self.region.theme, templates)
+        return self._chains[key]
+
+    def _static(self, chain: ThemeChain, prefix: str, primary: str, secondary: str,
+                text: str) -> tuple[str, str, str]:
+        """Fingerprinted stylesheet, favicon and form script for one site; returns their paths."""
+        brand = f":root{{--brand-primary:{primary};--brand-secondary:{secondary};--brand-text:{text}}}\n"
+        css = brand + chain.static_file("site.css").read_text(encoding="utf-8")
+        css_path = f"{prefix}_static/site.{_digest(css)}.css"
+        icon = chain.static_file("favicon.svg").read_text(encoding="utf-8").replace("#1d4f91", primary)
+        icon_path = f"{prefix}_static/favicon.{_digest(icon)}.svg"
+        script = chain.static_file("apply.js").read_text(encoding="utf-8")
+        script_path = f"{prefix}_static/apply.{_digest(script)}.js"
+        files = [(css_path, css), (icon_path, icon)]
+        if prefix != "/":  # the hub has no form
+            files.append((script_path, script))
+        for path, body in files:
+            if path.lstrip("/") not in self.out.files:
+                self.out.add(path, body, "theme static")
+        return css_path, icon_path, script_path
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def page(self, chain: ThemeChain, kind: str, names: list[str], info: PageInfo, site: SiteInfo,
+             **extra: Any) -> None:
+        context: dict[str, Any] = {
+            "region": self.region, "page": info, "site": site, "today": self.today,
+            # the 404 page is served at any depth, so it alone links from the root
+            "rel": (lambda target: target) if kind == "not_found"
+            else (lambda target, _from=info.path: relative(_from, target)),
+            **extra,
+        }
+        check_context(kind, context)
+        template = chain.select(names)
+        html = template.render(context)
+        target = info.path + "index.html" if info.path.endswith("/") else info.path
+        self.out.add(target, html, f"{template.name}")
+        self.explained.append(Explained(info.path, names, template.filename or template.name or ""))
+        if not info.noindex:
+            self.sitemap.append(info.canonical)
+
+    def render(self, councils: list[CouncilView], *, region_pages: bool,
+               council_index: bool = True) -> None:
+        self.councils = councils
+        for council in councils:
+            self.render_council(council, index=council_index)
+        for source_path, source in sorted(self.assets.files.items()):
+            self.out.add(source_path, source, str(source))
+        if region_pages:
+            self.render_region(councils)
+
+    def render_region(self, councils: list[CouncilView]) -> None:
+        chain = self.chain(None)
+        brand = self.region.brand
+        css, icon, _ = self._static(chain, "/", brand.primary, brand.primary, brand.text)
+        site = SiteInfo(self.region.name, "/", None, None, css, icon)
+        open_campaigns = [c for council in councils for c in council.campaigns if c.is_open]
+        hub = PageInfo("/", self.absolute("/"), self.region.name,
+                       f"Jobs in adult social care with {len(councils)} councils across the "
+                       f"{self.region.name} region.", "hub", [(self.region.name, "/")])
+        self.page(chain, "hub", ["hub.html"], hub, site, councils=councils,
+                  open_campaigns=open_campaigns)
+        missing = PageInfo("/404.html", self.absolute("/404.html"), "Page not found", "",
+                           "not_found", [(self.region.name, "/"), ("Page not found", "/404.html")],
+                           noindex=True)
+        self.page(chain, "not_found", ["404.html"], missing, site)
+        self.out.add("/robots.txt", self._robots(), "robots")
+        self.out.add("/sitemap.xml", self._sitemap(), "sitemap")
+
+    def render_council(self, council: CouncilView, index: bool = True) -> None:
+        chain = self.chain(council.slug)
+        m = council.model
+        css, icon, script = self._static(chain, council.path, m.brand.primary, m.brand.secondary,
+                                         m.brand.text)
+        site = SiteInfo(m.short_name, council.path, council.logo, m.brand.logo_alt, css, icon, script)
+        crumbs = [(m.short_name, council.path)]
+        info = PageInfo(council.path, self.canonical_for(council, council.path),
+                        f"Jobs in adult social care with {m.name}",
+                        f"Recruitment campaigns from {m.name}.", "council", crumbs)
+        if index:
+            self.page(chain, "council", [f"council-{council.slug}.html", "council.html"], info,
+                      site, council=council)
+        for campaign in council.campaigns:
+            self.render_campaign(chain, council, campaign, site, crumbs)
+
+    def render_campaign(self, chain: ThemeChain, council: CouncilView, campaign: CampaignView,
+                        site: SiteInfo, crumbs: list[tuple[str, str]]) -> None:
+        m = campaign.model
+        image = self.absolute(campaign.share_image or campaign.hero_image or council.logo, council)
+        image_alt = (m.sharing.image or m.hero.image)
+        alt = image_alt.alt if image_alt else council.model.brand.logo_alt
+        base = crumbs + [(m.title, campaign.path)]
+        common = {"council": council, "campaign": campaign}
+
+        def info(path: str, title: str, description: str, kind: str, label: str | None,
+                 noindex: bool = False) -> PageInfo:
+            trail = base + ([(label, path)] if label else [])
+            return PageInfo(path, self.canonical_for(council, path), title, description, kind,
+                            trail, image, alt, noindex)
+
+        def names(kind: str) -> list[str]:
+            return [f"{kind}-{campaign.slug}.html", f"{kind}.html"]
+
+        suffix = f"{m.title} – {council.model.short_name}"
+        links = campaign.links
+        self.page(chain, "landing", names("landing"),
+                  info(links["landing"], m.title, m.sharing.text, "landing", None), site, **common)
+        self.page(chain, "roles", names("roles"),
+                  info(links["roles"], f"Roles – {suffix}",
+                       f"{len(campaign.roles)} roles in {m.title}.", "roles", "Roles"), site, **common)
+        for role in campaign.roles:
+            url = self.canonical_for(council, role.path)
+            posting = job_posting(role, campaign, council, url, self.absolute(council.logo, council))
+            self.page(chain, "role", names("role"),
+                      info(role.path, f"{role.title} – {suffix}", describe(role.description),
+                           "role", role.title),
+                      site, role=role, jsonld=posting, **common)
+        privacy_label = (
+            f"I have read the privacy notice and agree to {council.model.name} using my "
+            "information to consider my application"
+        )
+        fields = form_fields(m, privacy_label)
+        form = {
+            "action": self.form_action(council, campaign), "fields": fields,
+            "enctype": "multipart/form-data" if has_file(fields) else
+            "application/x-www-form-urlencoded",
+            "honeypot": HONEYPOT, "errors": {}, "answers": {}, "script": site.script,
+        }
+        self.forms.append((council, campaign, fields))
+        self.page(chain, "apply", names("apply"),
+                  info(links["apply"], f"Apply – {suffix}", f"Apply for {m.title}.", "apply",
+                       "Apply"), site, form=form, **common)
+        self.page(chain, "thanks", names("thanks"),
+                  info(links["thanks"], f"Application received – {suffix}", "", "thanks",
+                       "Application received", noindex=True), site, **common)
+        self.page(chain, "privacy", names("privacy"),
+                  info(links["privacy"], f"Privacy notice – {suffix}",
+                       f"How {council.model.name} uses the information in your application.",
+                       "privacy", "Privacy notice"), site, **common)
+        self.page(chain, "accessibility", names("accessibility"),
+                  info(links["accessibility"], f"Accessibility statement – {suffix}",
+                       f"Accessibility statement for {m.title}.", "accessibility",
+                       "Accessibility statement"), site, **common)
+
+    def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
+        return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
+
+    # --- region files -------------------------------------------------------------------------
+
+    def _robots(self) -> str:
+        return (
+            "User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\n"
+            f"Sitemap: {self.absolute('/sitemap.xml')}\n"
+        )
+
+    def _sitemap(self) -> str:
+        urls = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in sorted(set(self.sitemap)))
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}</urlset>\n"
+        )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
+    return build_views(project.councils, project.region, renderer.today, renderer.assets,
+                       renderer.canonical_for)
+

@@ -1,0 +1,65 @@
+"""The theme chain: a council's templates/ over the chosen theme over themes/default.
+
+An override can extend the template it replaces with `{% extends "!default/landing.html" %}`
+(or `"!theme/..."` for the region's chosen theme).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .markdown import render_inline, render_markdown
+
+DEFAULT_THEME = "default"
+
+
+class ThemeChain:
+    """Template folders in lookup order, and the Jinja environment built over them."""
+
+    def __init__(self, root: Path, theme: str, council_templates: Path | None = None):
+        self.root = root
+        base = root / "themes" / DEFAULT_THEME
+        chosen = root / "themes" / theme
+        dirs = []
+        if council_templates is not None and council_templates.is_dir():
+            dirs.append(council_templates)
+        if chosen != base:
+            dirs.append(chosen / "templates")
+        dirs.append(base / "templates")
+        self.dirs = dirs
+        self.static_dirs = [d for d in (chosen / "static", base / "static") if d.is_dir()]
+        prefixes = {
+            "!default": jinja2.FileSystemLoader(base / "templates"),
+            "!theme": jinja2.FileSystemLoader(chosen / "templates"),
+        }
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [jinja2.PrefixLoader(prefixes, delimiter="/"), jinja2.FileSystemLoader(dirs)]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["markdown"] = render_markdown
+        self.env.filters["markdown_inline"] = render_inline
+        self.env.filters["money"] = _money
+
+    def select(self, names: list[str]) -> jinja2.Template:
+        """The most specific template that exists, e.g. landing-<campaign>.html then landing.html."""
+        return self.env.select_template(names)
+
+    def static_file(self, name: str) -> Path:
+        for folder in self.static_dirs:
+            if (folder / name).is_file():
+                return folder / name
+        raise FileNotFoundError(name)
+
+
+def _money(value: int | float) -> str:
+    if float(value).is_integer():
+        return f"£{int(value):,}"
+    return f"£{value:,.2f}"
