@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .forms import HONEYPOT
 from .render import Renderer
 
 FORMAT = "recruit-forms"
 VERSION = 1
+# What the backend needs of a question: its rules and messages, not how it is laid out.
+RULE_KEYS = ("id", "type", "label", "required", "max_length", "pattern", "options", "min", "max",
+             "extensions", "max_bytes", "messages")
 
 
 def _origin(url: str) -> str:
@@ -40,9 +44,10 @@ def form_entries(renderer: Renderer) -> list[dict[str, Any]]:
             "action": renderer.form_action(council, campaign),
             "notifications": list(council.model.notifications),
             "talent_bank": m.talent_bank is not None,
+            "honeypot": HONEYPOT,
             "roles": [{"slug": r.slug, "title": r.title, "reference": r.reference,
                        "closes": r.closes.isoformat()} for r in campaign.roles],
-            "fields": fields,
+            "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
         })
     return entries
 
