@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint build validate clean schemas
+.PHONY: run test install browser build validate clean schemas
 
 run: $(VENV)/.installed ## set up, validate and build every site, serve them on http://127.0.0.1:8000
 	$(BIN)/recruit validate
 	$(BIN)/recruit serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed ## set up and run the whole suite
+test: $(VENV)/.installed browser ## set up and run the whole suite
 	$(BIN)/ruff check generator forms_backend tests
 	$(BIN)/pytest
 
@@ -25,6 +25,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
+
+# A Chromium for the browser tests: the system's (Debian's `chromium` package, installed here
+# when missing and we are root), $RECRUIT_CHROMIUM, or else Playwright's own download.
+browser: $(VENV)/.installed
+	@if [ -n "$$RECRUIT_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
+	    || command -v chromium-browser >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium package for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  $(BIN)/python -m playwright install chromium || { \
+	    echo "No Chromium found: install your system's chromium package or set RECRUIT_CHROMIUM"; exit 1; }; \
+	fi
 
 build: $(VENV)/.installed
 	$(BIN)/recruit build

@@ -138,7 +138,9 @@ def campaign_field(field: FormField) -> Spec:
         messages["option"] = messages["required"]
     if field.max_length:
         spec["max_length"] = field.max_length
-        messages["too_long"] = f"{label[:1].upper()}{label[1:]} must be {field.max_length} characters or fewer"
+        messages["too_long"] = (
+            f"{label[:1].upper()}{label[1:]} must be {field.max_length} characters or fewer"
+        )
     if field.pattern:
         spec["pattern"] = field.pattern
         messages["pattern"] = field.pattern_message or f"Enter {name} in the correct format"

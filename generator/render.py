@@ -6,13 +6,17 @@ import datetime as dt
 import hashlib
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+import jinja2
 
 from .contract import check_context
 from .forms import HONEYPOT, form_fields, has_file
 from .models import Region
 from .output import Output
+from .problems import Problem, ProblemsFound
 from .project import Project
 from .theme import ThemeChain
 from .views import Assets, CampaignView, CouncilView, build_views, describe, job_posting
@@ -137,8 +141,11 @@ class Renderer:
             **extra,
         }
         check_context(kind, context)
-        template = chain.select(names)
-        html = template.render(context)
+        try:
+            template = chain.select(names)
+            html = template.render(context)
+        except jinja2.TemplateError as exc:
+            raise ProblemsFound([template_problem(exc, chain, info.path)]) from None
         target = info.path + "index.html" if info.path.endswith("/") else info.path
         self.out.add(target, html, f"{template.name}")
         self.explained.append(Explained(info.path, names, template.filename or template.name or ""))
@@ -276,3 +283,20 @@ def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
     return build_views(project.councils, project.region, renderer.today, renderer.assets,
                        renderer.canonical_for)
 
+
+
+def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) -> Problem:
+    """A template mistake (a theme author's or a council override's) as a file:line problem."""
+    import sys
+    import traceback
+
+    file, line = Path(getattr(exc, "filename", None) or chain.dirs[0]), getattr(exc, "lineno", None)
+    if line is None:  # runtime errors: find the template frame in the traceback
+        for frame in reversed(traceback.extract_tb(sys.exc_info()[2])):
+            if frame.filename.endswith(".html"):
+                file, line = Path(frame.filename), frame.lineno
+                break
+    message = getattr(exc, "message", None) or str(exc)
+    return Problem(file, line or 1, 1, "", f"template error while rendering {page}: {message}",
+                   "check the template; variables each page receives are listed by "
+                   "`recruit build --explain-templates`")

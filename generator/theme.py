@@ -13,6 +13,21 @@ import jinja2
 from .markdown import render_inline, render_markdown
 
 DEFAULT_THEME = "default"
+# The themes that come with the generator, for projects that do not carry their own copy.
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def theme_dir(root: Path, name: str) -> Path | None:
+    """A theme folder: the project's own themes/NAME first, then the generator's."""
+    for base in (root / "themes", BUILTIN_THEMES):
+        if (base / name / "templates").is_dir():
+            return base / name
+    return None
+
+
+def theme_names(root: Path) -> list[str]:
+    return sorted({p.name for base in (root / "themes", BUILTIN_THEMES) if base.is_dir()
+                   for p in base.iterdir() if (p / "templates").is_dir()})
 
 
 class ThemeChain:
@@ -20,8 +35,8 @@ class ThemeChain:
 
     def __init__(self, root: Path, theme: str, council_templates: Path | None = None):
         self.root = root
-        base = root / "themes" / DEFAULT_THEME
-        chosen = root / "themes" / theme
+        base = theme_dir(root, DEFAULT_THEME) or BUILTIN_THEMES / DEFAULT_THEME
+        chosen = theme_dir(root, theme) or base
         dirs = []
         if council_templates is not None and council_templates.is_dir():
             dirs.append(council_templates)

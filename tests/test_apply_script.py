@@ -1,0 +1,146 @@
+"""The apply form's optional script in a real Chromium: same rules, same messages, same summary."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from generator.browser import launch
+from generator.serve import static_app
+
+pytestmark = pytest.mark.browser
+FORM = "/wolverhampton/come-back-to-care/apply/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(dist: Path) -> Iterator[str]:
+    """The example sites on a real HTTP server on loopback."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(static_app(dist), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url')}")
+            if m.type == "error" and "/api/" not in m.location.get("url", "") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def entry(manifest: dict, council: str, campaign: str) -> dict:
+    return next(f for f in manifest["forms"] if (f["council"], f["campaign"]) == (council, campaign))
+
+
+def test_empty_form_shows_every_required_message_in_the_summary(page, site: str, manifest: dict) -> None:
+    page.goto(site + FORM)
+    title = page.title()
+    page.click("button[type=submit]")
+    summary = page.locator("[data-error-summary]")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    fields = entry(manifest, "wolverhampton", "come-back-to-care")["fields"]
+    expected = [f["messages"]["required"] for f in fields if f["required"]]
+    assert summary.locator("li a").all_inner_texts() == expected
+    assert page.title() == "Error: " + title
+    for link in summary.locator("li a").all():
+        target = link.get_attribute("href")[1:]
+        assert page.locator(f"#{target}").count() == 1
+    # each question shows its own message next to it
+    error = page.locator("#full_name-error")
+    assert error.is_visible() and "Enter your full name" in error.inner_text()
+    assert "full_name-error" in page.get_attribute("#full_name", "aria-describedby")
+    # the summary's link takes keyboard focus to the question
+    summary.locator("li a").first.click()
+    assert page.evaluate("document.activeElement.id") == "full_name"
+
+
+def test_answers_are_checked_with_the_manifests_messages(page, site: str, manifest: dict) -> None:
+    fields = {f["id"]: f for f in entry(manifest, "wolverhampton", "come-back-to-care")["fields"]}
+    page.goto(site + FORM + "?role=occupational-therapist")
+    assert page.is_checked("input[name=role][value=occupational-therapist]")
+    page.fill("#full_name", "Aisha Khan")
+    page.fill("#email", "aisha.example")
+    page.fill("#phone", "12")
+    page.fill("#postcode", "WV1")
+    page.check("#right_to_work-0")
+    page.check("#registration_status-0")
+    page.fill("#years_since_practice", "99")
+    page.check("#privacy_consent")
+    page.click("button[type=submit]")
+    shown = page.locator("[data-error-summary] li a").all_inner_texts()
+    assert shown == [
+        fields["email"]["messages"]["format"],
+        fields["phone"]["messages"]["format"],
+        fields["postcode"]["messages"]["format"],
+        fields["years_since_practice"]["messages"]["max"],
+    ]
+    # put them right: the errors go, the summary hides, and the form is sent
+    page.fill("#email", "aisha@example.com")
+    page.fill("#phone", "07700 900 982")
+    page.fill("#postcode", "wv1 1sh")
+    page.fill("#years_since_practice", "3")
+    with page.expect_request(lambda r: r.method == "POST") as sent:
+        page.click("button[type=submit]")
+    request = sent.value
+    assert request.url.endswith("/api/apply/wolverhampton/come-back-to-care")
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["idempotency-key"]
+    body = request.post_data_buffer.decode("utf-8", "replace")
+    for answer in ("Aisha Khan", "aisha@example.com", "occupational-therapist", "idempotency_key"):
+        assert answer in body
+
+
+def test_thank_you_page_shows_the_reference(page, site: str) -> None:
+    page.goto(site + FORM + "thanks/?ref=WOL-7K3Q9X")
+    assert page.inner_text("[data-reference]") == "WOL-7K3Q9X"
+    page.goto(site + FORM + "thanks/?ref=<script>")
+    assert page.inner_text("[data-reference]") == "is in your confirmation email"
+
+
+def test_the_form_is_usable_without_javascript(browser, site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + FORM)
+    assert page.locator("[data-error-summary]").is_hidden()
+    form = page.locator("form[data-apply-form]")
+    assert form.get_attribute("action") == "/api/apply/wolverhampton/come-back-to-care"
+    assert form.get_attribute("method") == "post"
+    assert page.locator("button[type=submit]").is_enabled()
+    context.close()
