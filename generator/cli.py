@@ -68,15 +68,22 @@ def validate(ctx: click.Context, only: str | None) -> None:
         project = load_project(root, only)
     except ProblemsFound as exc:
         _fail(exc, root)
-    n_campaigns = len(project.campaigns)
-    click.echo(
-        f"OK: {len(project.councils)} councils, {n_campaigns} campaigns, "
-        f"{sum(len(c.model.roles) for c in project.campaigns)} roles."
+    counts = (
+        (len(project.councils), "council"),
+        (len(project.campaigns), "campaign"),
+        (sum(len(c.model.roles) for c in project.campaigns), "role"),
     )
+    click.echo("OK: " + ", ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in counts) + ".")
 
 
-def _build(root: Path, out: Path | None, only: str | None, clean: bool, today: dt.date | None,
-           base_url: str | None = None):  # noqa: ANN202
+def _build(
+    root: Path,
+    out: Path | None,
+    only: str | None,
+    clean: bool,
+    today: dt.date | None,
+    base_url: str | None = None,
+):  # noqa: ANN202
     from .build import build
 
     try:
@@ -86,20 +93,36 @@ def _build(root: Path, out: Path | None, only: str | None, clean: bool, today: d
 
 
 @main.command("build")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the sites to (default: output_dir in site.toml, 'dist').")
-@click.option("--only", metavar="COUNCIL[/CAMPAIGN]",
-              help="Build one council's sites, or one campaign (e.g. dudley/step-up-now).")
-@click.option("--clean", is_flag=True,
-              help="Remove files in the output folder that this build did not write.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the sites to (default: output_dir in site.toml, 'dist').",
+)
+@click.option(
+    "--only",
+    metavar="COUNCIL[/CAMPAIGN]",
+    help="Build one council's sites, or one campaign (e.g. dudley/step-up-now).",
+)
+@click.option(
+    "--clean", is_flag=True, help="Remove files in the output folder that this build did not write."
+)
 @click.option("--today", type=Today(), help=TODAY_HELP)
 @click.option("--base-url", help="Publish at this address instead of site.toml's base_url.")
-@click.option("--explain-templates", is_flag=True,
-              help="Say which template file was used for each page, and list the variables "
-                   "every template receives.")
+@click.option(
+    "--explain-templates",
+    is_flag=True,
+    help="Say which template file was used for each page, and list the variables every template receives.",
+)
 @click.pass_context
-def build_command(ctx: click.Context, out: Path | None, only: str | None, clean: bool,
-                  today: dt.date | None, base_url: str | None, explain_templates: bool) -> None:
+def build_command(
+    ctx: click.Context,
+    out: Path | None,
+    only: str | None,
+    clean: bool,
+    today: dt.date | None,
+    base_url: str | None,
+    explain_templates: bool,
+) -> None:
     """Validate, then write every site (all councils, or --only one)."""
     root = _root(ctx)
     result = _build(root, out, only, clean, today, base_url)
@@ -119,14 +142,17 @@ def build_command(ctx: click.Context, out: Path | None, only: str | None, clean:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to build into (default: output_dir in site.toml).")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to build into (default: output_dir in site.toml).",
+)
 @click.option("--today", type=Today(), help=TODAY_HELP)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: Path | None,
-          today: dt.date | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, out: Path | None, today: dt.date | None) -> None:
     """Build every site, then serve them at http://HOST:PORT/ until Ctrl-C."""
     from .serve import run, static_app
 
@@ -160,12 +186,17 @@ def new_council_command(ctx: click.Context, slug: str, name: str) -> None:
 @new.command("campaign")
 @click.argument("council")
 @click.argument("slug")
-@click.option("--extends", "extends", metavar="SHARED",
-              help="Build on a shared campaign in campaigns/_shared/ (e.g. come-back-to-care).")
+@click.option(
+    "--extends",
+    "extends",
+    metavar="SHARED",
+    help="Build on a shared campaign in campaigns/_shared/ (e.g. come-back-to-care).",
+)
 @click.option("--today", type=Today(), help="Start date for the scaffolded campaign.")
 @click.pass_context
-def new_campaign_command(ctx: click.Context, council: str, slug: str, extends: str | None,
-                         today: dt.date | None) -> None:
+def new_campaign_command(
+    ctx: click.Context, council: str, slug: str, extends: str | None, today: dt.date | None
+) -> None:
     """Create campaigns/COUNCIL/SLUG.yaml, ready to edit."""
     from .build import default_today
     from .scaffold import new_campaign

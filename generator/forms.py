@@ -40,79 +40,136 @@ def standard_fields(campaign: Campaign, privacy_label: str) -> tuple[list[Spec],
     """The questions every application asks: (before the campaign's own, after them)."""
     before: list[Spec] = [
         {
-            "id": "full_name", "type": "text", "label": "Full name", "required": True,
-            "autocomplete": "name", "max_length": 200, "spellcheck": False,
-            "messages": {"required": "Enter your full name",
-                         "too_long": "Full name must be 200 characters or fewer"},
+            "id": "full_name",
+            "type": "text",
+            "label": "Full name",
+            "required": True,
+            "autocomplete": "name",
+            "max_length": 200,
+            "spellcheck": False,
+            "messages": {
+                "required": "Enter your full name",
+                "too_long": "Full name must be 200 characters or fewer",
+            },
         },
         {
-            "id": "email", "type": "email", "label": "Email address", "required": True,
+            "id": "email",
+            "type": "email",
+            "label": "Email address",
+            "required": True,
             "hint": "We will only use this to contact you about your application.",
-            "autocomplete": "email", "max_length": 254, "spellcheck": False,
-            "messages": {"required": "Enter your email address",
-                         "format": "Enter an email address in the correct format, "
-                                   "like name@example.com",
-                         "too_long": "Email address must be 254 characters or fewer"},
+            "autocomplete": "email",
+            "max_length": 254,
+            "spellcheck": False,
+            "messages": {
+                "required": "Enter your email address",
+                "format": "Enter an email address in the correct format, like name@example.com",
+                "too_long": "Email address must be 254 characters or fewer",
+            },
         },
         {
-            "id": "phone", "type": "tel", "label": "Phone number", "required": True,
+            "id": "phone",
+            "type": "tel",
+            "label": "Phone number",
+            "required": True,
             "hint": "For international numbers include the country code.",
-            "autocomplete": "tel", "max_length": 30,
-            "messages": {"required": "Enter a phone number",
-                         "format": "Enter a phone number, like 01632 960 001, "
-                                   "07700 900 982 or +44 808 157 0192",
-                         "too_long": "Phone number must be 30 characters or fewer"},
+            "autocomplete": "tel",
+            "max_length": 30,
+            "messages": {
+                "required": "Enter a phone number",
+                "format": "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
+                "too_long": "Phone number must be 30 characters or fewer",
+            },
         },
         {
-            "id": "postcode", "type": "postcode", "label": "Postcode", "required": True,
-            "autocomplete": "postal-code", "max_length": 10, "pattern": UK_POSTCODE_PATTERN,
-            "width": 10, "spellcheck": False,
-            "messages": {"required": "Enter your postcode",
-                         "format": "Enter a full UK postcode, like WV1 1SH",
-                         "too_long": "Enter a full UK postcode, like WV1 1SH"},
+            "id": "postcode",
+            "type": "postcode",
+            "label": "Postcode",
+            "required": True,
+            "autocomplete": "postal-code",
+            "max_length": 10,
+            "pattern": UK_POSTCODE_PATTERN,
+            "width": 10,
+            "spellcheck": False,
+            "messages": {
+                "required": "Enter your postcode",
+                "format": "Enter a full UK postcode, like WV1 1SH",
+                "too_long": "Enter a full UK postcode, like WV1 1SH",
+            },
         },
         {
-            "id": "right_to_work", "type": "radios", "label": "Do you have the right to work in the UK?",
-            "required": True, "inline": True,
+            "id": "right_to_work",
+            "type": "radios",
+            "label": "Do you have the right to work in the UK?",
+            "required": True,
+            "inline": True,
             "hint": "You can check at www.gov.uk/prove-right-to-work if you are not sure.",
             "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
-            "messages": {"required": "Select yes if you have the right to work in the UK",
-                         "option": "Select yes if you have the right to work in the UK"},
+            "messages": {
+                "required": "Select yes if you have the right to work in the UK",
+                "option": "Select yes if you have the right to work in the UK",
+            },
         },
     ]
     if campaign.form.ask_role and campaign.roles:
         options = [{"value": r.slug, "label": r.title} for r in campaign.roles]
         options.append({"value": NOT_SURE, "label": "I am not sure yet"})
-        before.append({
-            "id": "role", "type": "radios" if len(options) <= 6 else "select",
-            "label": "Which role are you interested in?", "required": True, "options": options,
-            "messages": {"required": "Select the role you are interested in",
-                         "option": "Select the role you are interested in"},
-        })
+        before.append(
+            {
+                "id": "role",
+                "type": "radios" if len(options) <= 6 else "select",
+                "label": "Which role are you interested in?",
+                "required": True,
+                "options": options,
+                "messages": {
+                    "required": "Select the role you are interested in",
+                    "option": "Select the role you are interested in",
+                },
+            }
+        )
     after: list[Spec] = []
     if campaign.form.cv != "none":
-        after.append({
-            "id": "cv", "type": "file", "label": "Upload your CV",
-            "required": campaign.form.cv == "required",
-            "hint": "A PDF, DOC, DOCX or ODT file, smaller than 5MB.",
-            "accept": ",".join(list(CV_TYPES) + list(CV_TYPES.values())),
-            "extensions": list(CV_TYPES), "max_bytes": MAX_UPLOAD_BYTES,
-            "messages": {"required": "Select your CV",
-                         "format": "The selected file must be a PDF, DOC, DOCX or ODT",
-                         "too_big": "The selected file must be smaller than 5MB",
-                         "empty": "The selected file is empty"},
-        })
+        after.append(
+            {
+                "id": "cv",
+                "type": "file",
+                "label": "Upload your CV",
+                "required": campaign.form.cv == "required",
+                "hint": "A PDF, DOC, DOCX or ODT file, smaller than 5MB.",
+                "accept": ",".join(list(CV_TYPES) + list(CV_TYPES.values())),
+                "extensions": list(CV_TYPES),
+                "max_bytes": MAX_UPLOAD_BYTES,
+                "messages": {
+                    "required": "Select your CV",
+                    "format": "The selected file must be a PDF, DOC, DOCX or ODT",
+                    "too_big": "The selected file must be smaller than 5MB",
+                    "empty": "The selected file is empty",
+                },
+            }
+        )
     if campaign.talent_bank is not None:
-        after.append({
-            "id": "talent_bank_consent", "type": "consent", "required": False,
-            "label": campaign.talent_bank.wording, "hint": campaign.talent_bank.hint,
-            "legend": "Regional talent bank", "messages": {},
-        })
-    after.append({
-        "id": "privacy_consent", "type": "consent", "required": True, "label": privacy_label,
-        "legend": "Your data", "privacy_link": True,
-        "messages": {"required": "Confirm that you have read the privacy notice"},
-    })
+        after.append(
+            {
+                "id": "talent_bank_consent",
+                "type": "consent",
+                "required": False,
+                "label": campaign.talent_bank.wording,
+                "hint": campaign.talent_bank.hint,
+                "legend": "Regional talent bank",
+                "messages": {},
+            }
+        )
+    after.append(
+        {
+            "id": "privacy_consent",
+            "type": "consent",
+            "required": True,
+            "label": privacy_label,
+            "legend": "Your data",
+            "privacy_link": True,
+            "messages": {"required": "Confirm that you have read the privacy notice"},
+        }
+    )
     return before, after
 
 
@@ -121,7 +178,10 @@ def campaign_field(field: FormField) -> Spec:
     name = field.error_name or _lower_first(field.label.rstrip("?"))
     label = field.label.rstrip("?")
     spec: Spec = {
-        "id": field.id, "type": field.type, "label": field.label, "required": field.required,
+        "id": field.id,
+        "type": field.type,
+        "label": field.label,
+        "required": field.required,
         "hint": field.hint,
     }
     messages: dict[str, str] = {}
@@ -147,8 +207,7 @@ def campaign_field(field: FormField) -> Spec:
     if field.type == "email":
         messages["format"] = "Enter an email address in the correct format, like name@example.com"
     if field.type == "tel":
-        messages["format"] = ("Enter a phone number, like 01632 960 001, 07700 900 982 "
-                              "or +44 808 157 0192")
+        messages["format"] = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
     if field.type == "number":
         spec["min"], spec["max"], spec["width"] = field.min, field.max, 4
         cap = name[:1].upper() + name[1:]
@@ -175,10 +234,26 @@ def _num(value: float) -> str:
 
 
 SPEC_KEYS: dict[str, Any] = {
-    "id": None, "type": None, "label": None, "legend": None, "hint": None, "required": False,
-    "autocomplete": None, "spellcheck": None, "max_length": None, "pattern": None,
-    "options": None, "inline": False, "min": None, "max": None, "width": None,
-    "accept": None, "extensions": None, "max_bytes": None, "privacy_link": False, "messages": {},
+    "id": None,
+    "type": None,
+    "label": None,
+    "legend": None,
+    "hint": None,
+    "required": False,
+    "autocomplete": None,
+    "spellcheck": None,
+    "max_length": None,
+    "pattern": None,
+    "options": None,
+    "inline": False,
+    "min": None,
+    "max": None,
+    "width": None,
+    "accept": None,
+    "extensions": None,
+    "max_bytes": None,
+    "privacy_link": False,
+    "messages": {},
 }
 
 

@@ -49,9 +49,20 @@ class Document:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    """SafeLoader with YAML 1.2 booleans: only true/false are booleans.
+
+    YAML 1.1 also reads yes, no, on and off as booleans, so `options: [Yes, No]` would turn
+    into [True, False]; comms officers mean the words.
+    """
 
 
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _mark(file: Path, m: yaml.Mark) -> Mark:
@@ -65,8 +76,13 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 problems.append(
-                    Problem(file, *_pos(file, key_node), "", "YAML merge keys (<<) are not supported",
-                            "write the keys out, or use `extends:` to build on a shared campaign")
+                    Problem(
+                        file,
+                        *_pos(file, key_node),
+                        "",
+                        "YAML merge keys (<<) are not supported",
+                        "write the keys out, or use `extends:` to build on a shared campaign",
+                    )
                 )
                 continue
             key = _scalar(key_node)
@@ -75,25 +91,25 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
             if key in out:
                 first = doc.key_marks[loc + (key,)]
                 problems.append(
-                    Problem(file, *_pos(file, key_node), format_path(loc + (key,)),
-                            f"'{key}' is given twice (first on line {first.line})",
-                            "keep one of them; YAML would silently use the last")
+                    Problem(
+                        file,
+                        *_pos(file, key_node),
+                        format_path(loc + (key,)),
+                        f"'{key}' is given twice (first on line {first.line})",
+                        "keep one of them; YAML would silently use the last",
+                    )
                 )
                 continue
             doc.key_marks[loc + (key,)] = _mark(file, key_node.start_mark)
             out[key] = _construct(file, value_node, loc + (key,), doc, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _construct(file, item, loc + (i,), doc, problems) for i, item in enumerate(node.value)
-        ]
-    return _scalar(node)
+        return [_construct(file, item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
+    return _scalar_at(file, node, loc, problems)
 
 
 def _pos(file: Path, node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
 
 
 _SCALARS = _Loader("")
@@ -103,37 +119,117 @@ def _scalar(node: yaml.Node) -> Any:
     return _SCALARS.construct_object(node, deep=True)
 
 
+def _scalar_at(file: Path, node: yaml.Node, loc: Loc, problems: list[Problem]) -> Any:
+    """A scalar value; one YAML cannot build (2026-02-30, an unknown !tag) becomes a problem."""
+    try:
+        return _scalar(node)
+    except yaml.constructor.ConstructorError:
+        message = f"unknown YAML tag '{node.tag}'"
+        hint = 'a value starting with ! must be in quotes, e.g. title: "!Important"'
+    except ValueError as exc:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            message = f"{node.value} is not a real date ({exc})"
+            hint = "check the day and the month, e.g. 2026-04-30 (April has 30 days)"
+        else:
+            message, hint = f"cannot read {node.value!r} ({exc})", "put the value in quotes"
+    problems.append(Problem(file, *_pos(file, node), format_path(loc), message, hint))
+    return node.value
+
+
 def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file; syntax errors come back as problems, never as exceptions."""
     problems: list[Problem] = []
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(file, 1, 1, "", f"the file is not UTF-8 text ({exc.reason})",
-                              "save it as UTF-8 in your editor")]
+        return None, [
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                f"the file is not UTF-8 text ({exc.reason})",
+                "save it as UTF-8 in your editor",
+            )
+        ]
     if "\t" in text:
         for n, line in enumerate(text.splitlines(), 1):
             indent = line[: len(line) - len(line.lstrip())]
             if "\t" in indent:
-                return None, [Problem(file, n, indent.index("\t") + 1, "",
-                                      "a tab is used for indentation",
-                                      "YAML indents with spaces: replace the tab with spaces")]
-    loader = _Loader(text)
+                return None, [
+                    Problem(
+                        file,
+                        n,
+                        indent.index("\t") + 1,
+                        "",
+                        "a tab is used for indentation",
+                        "YAML indents with spaces: replace the tab with spaces",
+                    )
+                ]
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, e.g. pasted from a PDF
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return None, [
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"the file contains a control character (#x{exc.character:04x}) that YAML does not allow",
+                "delete it: it often comes with text copied from Word or a PDF",
+            )
+        ]
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
-        return None, [Problem(file, line, col, "", message, _yaml_hint(text, line, exc))]
+        hint = _yaml_hint(text, line, exc)
+        opener = _UNCLOSED.get(str(exc.context))
+        if (
+            opener
+            and exc.context_mark
+            and (str(exc.problem).startswith("expected ',' or") or "end of stream" in str(exc.problem))
+        ):
+            # point at the bracket or quote that was never closed, not where the parser gave up
+            message = f"invalid YAML: the {opener} here is not closed (line {line}: {exc.problem})"
+            line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+            hint = (
+                "add the closing quote at the end of the value"
+                if opener == "quote"
+                else f"close it, or put the whole value in quotes if the {opener} is part of the text"
+            )
+        return None, [Problem(file, line, col, "", message, hint)]
     finally:
         loader.dispose()
     doc = Document(file, {}, texts={file: text.splitlines()})
     if node is None:
         doc.marks[()] = Mark(file, 1, 1)
         return doc, problems
-    doc.data = _construct(file, node, (), doc, problems)
+    try:
+        doc.data = _construct(file, node, (), doc, problems)
+    except RecursionError:
+        return None, [
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                "an alias (*name) refers to the value that contains it",
+                "YAML anchors cannot include themselves: write the value out",
+            )
+        ]
     return doc, problems
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": "'['",
+    "while parsing a flow mapping": "'{'",
+    "while scanning a quoted scalar": "quote",
+}
 
 
 def _yaml_hint(text: str, line: int, exc: yaml.MarkedYAMLError) -> str:
@@ -141,9 +237,15 @@ def _yaml_hint(text: str, line: int, exc: yaml.MarkedYAMLError) -> str:
     current = lines[line - 1] if 0 < line <= len(lines) else ""
     previous = lines[line - 2] if 1 < line <= len(lines) + 1 else ""
     problem = str(exc.problem or "")
-    if ": " in current and current.count(": ") > 1 or (
-        "mapping values are not allowed" in problem
-    ):
+    if "mapping values are not allowed" in problem and exc.problem_mark is not None:
+        # `title: Care: a career` fails at the second colon; a wrongly indented key at its first
+        if ": " in current[: exc.problem_mark.column]:
+            return "a value containing ': ' must be in quotes, e.g. title: \"Care: a career\""
+        return (
+            "check the indentation of this line and the one above it "
+            f"({previous.strip()[:40]!r}); items at the same level line up exactly"
+        )
+    if current.count(": ") > 1:
         return "a value containing ': ' must be in quotes, e.g. title: \"Care: a career\""
     if "found character" in problem and "@" in problem or "`" in problem:
         return "put the value in quotes"
@@ -164,8 +266,16 @@ def load_toml(file: Path) -> tuple[Document | None, list[Problem]]:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         msg = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        return None, [Problem(file, line, col, "", f"invalid TOML: {msg}",
-                              'text values need quotes, e.g. name = "West Midlands"')]
+        return None, [
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"invalid TOML: {msg}",
+                'text values need quotes, e.g. name = "West Midlands"',
+            )
+        ]
     except UnicodeDecodeError:
         return None, [Problem(file, 1, 1, "", "the file is not UTF-8 text", "save it as UTF-8")]
     doc = Document(file, data, texts={file: text.splitlines()})
@@ -194,9 +304,7 @@ def merge(base: Document, over: Document) -> Document:
     Marks follow the data, so an error in a merged value points at the file it came from.
     """
     merged = Document(over.file, _merge_data(base.data, over.data), texts={**base.texts, **over.texts})
-    replaced_set = {
-        loc for loc in over.marks if loc and not isinstance(_get(over.data, loc), dict)
-    }
+    replaced_set = {loc for loc in over.marks if loc and not isinstance(_get(over.data, loc), dict)}
 
     def shadowed(loc: Loc) -> bool:
         return any(loc[:i] in replaced_set for i in range(1, len(loc) + 1))

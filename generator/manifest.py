@@ -18,8 +18,20 @@ from .render import Renderer
 FORMAT = "recruit-forms"
 VERSION = 1
 # What the backend needs of a question: its rules and messages, not how it is laid out.
-RULE_KEYS = ("id", "type", "label", "required", "max_length", "pattern", "options", "min", "max",
-             "extensions", "max_bytes", "messages")
+RULE_KEYS = (
+    "id",
+    "type",
+    "label",
+    "required",
+    "max_length",
+    "pattern",
+    "options",
+    "min",
+    "max",
+    "extensions",
+    "max_bytes",
+    "messages",
+)
 
 
 def _origin(url: str) -> str:
@@ -31,29 +43,39 @@ def form_entries(renderer: Renderer) -> list[dict[str, Any]]:
     entries = []
     for council, campaign, fields in renderer.forms:
         m = campaign.model
-        entries.append({
-            "council": council.slug,
-            "campaign": campaign.slug,
-            "title": m.title,
-            "opens": m.opens.isoformat(),
-            "closes": m.closes.isoformat(),
-            "form_path": campaign.links["apply"],
-            "form_url": renderer.absolute(campaign.links["apply"], council),
-            "thanks_path": campaign.links["thanks"],
-            "thanks_url": renderer.absolute(campaign.links["thanks"], council),
-            "action": renderer.form_action(council, campaign),
-            "notifications": list(council.model.notifications),
-            "talent_bank": m.talent_bank is not None,
-            "honeypot": HONEYPOT,
-            "roles": [{"slug": r.slug, "title": r.title, "reference": r.reference,
-                       "closes": r.closes.isoformat()} for r in campaign.roles],
-            "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
-        })
+        entries.append(
+            {
+                "council": council.slug,
+                "campaign": campaign.slug,
+                "title": m.title,
+                "opens": m.opens.isoformat(),
+                "closes": m.closes.isoformat(),
+                "form_path": campaign.links["apply"],
+                "form_url": renderer.absolute(campaign.links["apply"], council),
+                "thanks_path": campaign.links["thanks"],
+                "thanks_url": renderer.absolute(campaign.links["thanks"], council),
+                "action": renderer.form_action(council, campaign),
+                "notifications": list(council.model.notifications),
+                "talent_bank": m.talent_bank is not None,
+                "honeypot": HONEYPOT,
+                "roles": [
+                    {
+                        "slug": r.slug,
+                        "title": r.title,
+                        "reference": r.reference,
+                        "closes": r.closes.isoformat(),
+                    }
+                    for r in campaign.roles
+                ],
+                "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
+            }
+        )
     return entries
 
 
-def build_manifest(renderer: Renderer, previous: dict[str, Any] | None = None,
-                   whole_councils: bool = True) -> dict[str, Any]:
+def build_manifest(
+    renderer: Renderer, previous: dict[str, Any] | None = None, whole_councils: bool = True
+) -> dict[str, Any]:
     """The manifest for this build.
 
     With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
@@ -61,8 +83,11 @@ def build_manifest(renderer: Renderer, previous: dict[str, Any] | None = None,
     region = renderer.region
     councils = {
         c.slug: {
-            "name": c.model.name, "short_name": c.model.short_name, "code": c.model.code,
-            "notifications": list(c.model.notifications), "contact_email": c.model.contact.email,
+            "name": c.model.name,
+            "short_name": c.model.short_name,
+            "code": c.model.code,
+            "notifications": list(c.model.notifications),
+            "contact_email": c.model.contact.email,
             "origin": _origin(renderer.absolute(c.path, c)),
         }
         for c in renderer.councils
@@ -84,9 +109,12 @@ def build_manifest(renderer: Renderer, previous: dict[str, Any] | None = None,
         "format": FORMAT,
         "version": VERSION,
         "region": {
-            "name": region.name, "organisation": region.organisation,
-            "base_url": renderer.absolute("/"), "backend_url": region.backend_url,
-            "retention_days": region.retention_days, "contact_email": region.contact_email,
+            "name": region.name,
+            "organisation": region.organisation,
+            "base_url": renderer.absolute("/"),
+            "backend_url": region.backend_url,
+            "retention_days": region.retention_days,
+            "contact_email": region.contact_email,
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),

@@ -24,9 +24,7 @@ from .colour import contrast_ratio, parse_hex
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/]+(/\S*)?$")]
 Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$")]
 UK_POSTCODE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
@@ -105,7 +103,8 @@ class Brand(Strict):
             )
         if problems:
             raise ValueError(
-                "; ".join(problems) + " (hint: use a darker shade; check it at "
+                "; ".join(problems) + " (hint: make the pair differ more in lightness (darker "
+                "colours against white text); check a pair at "
                 "https://webaim.org/resources/contrastchecker/)"
             )
         return self
@@ -134,9 +133,7 @@ class Council(Strict):
         description="2 to 4 capital letters that start application references, e.g. 'WOL'."
     )
     website: Url = Field(description="The council's main website.")
-    base_url: Url | None = Field(
-        None, description="Only if this council publishes on its own domain."
-    )
+    base_url: Url | None = Field(None, description="Only if this council publishes on its own domain.")
     brand: Brand
     contact: Contact
     data_controller: DataController
@@ -165,15 +162,16 @@ class Hero(Strict):
 
 
 class Salary(Strict):
-    min: int = Field(ge=0, description="Lowest pay in pounds.")
-    max: int | None = Field(None, ge=0, description="Highest pay in pounds (leave out if fixed).")
+    min: float = Field(ge=0, description="Lowest pay in pounds, e.g. 36124 or 12.71.")
+    max: float | None = Field(None, ge=0, description="Highest pay in pounds (leave out if fixed).")
     period: Literal["year", "hour", "day", "week", "month"] = Field(
         "year", description="What the amounts are per."
     )
+    note: str | None = Field(None, description="Shown after the pay, e.g. 'pro rata'.")
 
     @field_validator("max")
     @classmethod
-    def _max(cls, v: int | None, info: ValidationInfo) -> int | None:
+    def _max(cls, v: float | None, info: ValidationInfo) -> float | None:
         low = info.data.get("min")
         if v is not None and low is not None and v < low:
             raise ValueError(f"max ({v}) is less than min ({low})")
@@ -212,6 +210,9 @@ class Role(Strict):
     desirable: list[Text] = Field(default_factory=list, description="What would be a bonus.")
     closes: dt.date | None = Field(None, description="Closing date, YYYY-MM-DD (default: campaign's).")
     reference: str | None = Field(None, description="The council's job reference.")
+    employer: str | None = Field(
+        None, description="Who employs the person, if not the council (e.g. a care provider)."
+    )
 
 
 class Faq(Strict):
@@ -236,8 +237,15 @@ FieldType = Literal[
 ]
 OPTION_TYPES = {"select", "radios", "checkboxes"}
 STANDARD_FIELD_IDS = {
-    "full_name", "email", "phone", "postcode", "right_to_work", "role",
-    "privacy_consent", "talent_bank_consent", "website",
+    "full_name",
+    "email",
+    "phone",
+    "postcode",
+    "right_to_work",
+    "role",
+    "privacy_consent",
+    "talent_bank_consent",
+    "website",
 }
 
 
@@ -245,8 +253,9 @@ class FormField(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] = Field(
         description="Short name for the answer, lower case with underscores, e.g. 'hcpc_number'."
     )
-    type: FieldType = Field(description="text, textarea, email, tel, number, date, select, "
-                                        "radios, checkboxes or file.")
+    type: FieldType = Field(
+        description="text, textarea, email, tel, number, date, select, radios, checkboxes or file."
+    )
     label: Text = Field(description="The question, e.g. 'What is your HCPC number?'.")
     hint: str | None = Field(None, description="Help shown under the question.")
     required: bool = True
@@ -256,9 +265,7 @@ class FormField(Strict):
     options: list[Text] | None = Field(None, description="Choices for select, radios, checkboxes.")
     min: float | None = Field(None, description="Lowest number allowed (number fields).")
     max: float | None = Field(None, description="Highest number allowed (number fields).")
-    error_name: str | None = Field(
-        None, description="How errors name the answer, e.g. 'your HCPC number'."
-    )
+    error_name: str | None = Field(None, description="How errors name the answer, e.g. 'your HCPC number'.")
 
     @field_validator("id")
     @classmethod
@@ -282,8 +289,7 @@ class FormField(Strict):
         if self.type in OPTION_TYPES and not self.options:
             raise ValueError(f"a {self.type} field needs `options:` (a list of choices)")
         if self.type not in OPTION_TYPES and self.options:
-            raise ValueError(f"`options:` only applies to select, radios or checkboxes, "
-                             f"not {self.type}")
+            raise ValueError(f"`options:` only applies to select, radios or checkboxes, not {self.type}")
         if (self.min is not None or self.max is not None) and self.type != "number":
             raise ValueError("`min:` and `max:` only apply to number fields")
         if self.options and len(set(self.options)) != len(self.options):
@@ -312,7 +318,9 @@ class Campaign(Strict):
     hashtag: Annotated[str, StringConstraints(pattern=r"^#?[A-Za-z][A-Za-z0-9_]*$")] | None = Field(
         None, description="e.g. ComeBackToCare (the # is added)."
     )
-    audience: Text = Field(description="Who the campaign is for, in a sentence.")
+    audience: Text = Field(
+        description="Who the campaign is for; finishes the sentence 'This campaign is for: ...'."
+    )
     opens: dt.date = Field(description="First day applications are taken, YYYY-MM-DD.")
     closes: dt.date = Field(description="Last day applications are taken, YYYY-MM-DD.")
     hero: Hero

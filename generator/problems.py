@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,8 @@ class Problem:
     def format(self, root: Path | None = None) -> str:
         name = self.file
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 name = self.file.relative_to(root)
-            except ValueError:
-                pass
         where = f"{name}:{self.line}:{self.column}"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         if self.hint:

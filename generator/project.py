@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .loading import Document, load_toml, load_yaml, merge
 from .models import SLUG, Campaign, Council, Image, Region
 from .problems import Loc, Problem, ProblemsFound, did_you_mean
+from .theme import theme_dir, theme_names
 from .validate import file_problem, problem_at, validate_model
-
-import re
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 SHARED = "_shared"
@@ -68,8 +69,13 @@ def load_project(root: Path, only: str | None = None) -> Project:
     region = _load_region(root, problems)
     campaigns_dir = root / "campaigns"
     if not campaigns_dir.is_dir():
-        problems.append(file_problem(root / "site.toml", "there is no campaigns/ folder next to site.toml",
-                                     "create it, then run `recruit new council SLUG --name ...`"))
+        problems.append(
+            file_problem(
+                root / "site.toml",
+                "there is no campaigns/ folder next to site.toml",
+                "create it, then run `recruit new council SLUG --name ...`",
+            )
+        )
         raise ProblemsFound(problems)
 
     only_council, only_campaign = (only.split("/", 1) + [None])[:2] if only else (None, None)
@@ -78,9 +84,15 @@ def load_project(root: Path, only: str | None = None) -> Project:
         names = [p.name for p in folders]
         if only_council not in names:
             guess = did_you_mean(only_council, names)
-            raise ProblemsFound([file_problem(campaigns_dir, f"no council folder '{only_council}'",
-                                              f"did you mean '{guess}'?" if guess else
-                                              "councils: " + ", ".join(names))])
+            raise ProblemsFound(
+                [
+                    file_problem(
+                        campaigns_dir,
+                        f"no council folder '{only_council}'",
+                        f"did you mean '{guess}'?" if guess else "councils: " + ", ".join(names),
+                    )
+                ]
+            )
         folders = [p for p in folders if p.name == only_council]
 
     shared = _SharedCampaigns(campaigns_dir / SHARED, problems)
@@ -99,7 +111,18 @@ def load_project(root: Path, only: str | None = None) -> Project:
         if council:
             councils.append(council)
     if only_campaign and councils and not councils[0].campaigns and not problems:
-        problems.append(file_problem(folders[0], f"no campaign '{only_campaign}' in {folders[0].name}"))
+        names = sorted(p.stem for p in folders[0].glob("*.yaml") if p.name != "council.yaml")
+        guess = did_you_mean(only_campaign, names)
+        problems.append(
+            file_problem(
+                folders[0],
+                f"no campaign '{only_campaign}' in {folders[0].name}",
+                f"did you mean '{guess}'?" if guess else "campaigns: " + (", ".join(names) or "none yet"),
+            )
+        )
+    if only is None:  # a shared campaign no council uses yet is still checked
+        for name in shared.names():
+            shared.get(name)
     _check_codes(councils, problems)
     if problems or region is None:
         raise ProblemsFound(problems)
@@ -109,8 +132,11 @@ def load_project(root: Path, only: str | None = None) -> Project:
 def _load_region(root: Path, problems: list[Problem]) -> Region | None:
     file = root / "site.toml"
     if not file.exists():
-        problems.append(file_problem(file, "site.toml is missing",
-                                     "run `recruit` from the project folder, or create site.toml"))
+        problems.append(
+            file_problem(
+                file, "site.toml is missing", "run `recruit` from the project folder, or create site.toml"
+            )
+        )
         return None
     doc, found = load_toml(file)
     problems += found
@@ -118,25 +144,39 @@ def _load_region(root: Path, problems: list[Problem]) -> Region | None:
         return None
     model, found = validate_model(Region, doc)
     problems += found
-    if model is not None:
-        theme = root / "themes" / model.theme
-        if not theme.is_dir():
-            names = [p.name for p in (root / "themes").glob("*") if p.is_dir()]
-            guess = did_you_mean(model.theme, names)
-            problems.append(problem_at(doc, ("theme",), f"there is no theme '{model.theme}' under themes/",
-                                       f"did you mean '{guess}'?" if guess else "use theme = \"default\""))
+    if model is not None and theme_dir(root, model.theme) is None:
+        names = theme_names(root)
+        guess = did_you_mean(model.theme, names)
+        problems.append(
+            problem_at(
+                doc,
+                ("theme",),
+                f"there is no theme '{model.theme}' under themes/",
+                f"did you mean '{guess}'?" if guess else 'use theme = "default"',
+            )
+        )
     return model  # type: ignore[return-value]
 
 
 def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
     file = folder / "council.yaml"
     if not re.match(SLUG, folder.name):
-        problems.append(file_problem(folder, f"council folder name '{folder.name}' is not a valid URL slug",
-                                     "use lower-case letters, digits and hyphens, e.g. telford-and-wrekin"))
+        problems.append(
+            file_problem(
+                folder,
+                f"council folder name '{folder.name}' is not a valid URL slug",
+                "use lower-case letters, digits and hyphens, e.g. telford-and-wrekin",
+            )
+        )
         return None
     if not file.exists():
-        problems.append(file_problem(file, f"{folder.name}/ has no council.yaml",
-                                     f"run `recruit new council {folder.name} --name \"...\"`"))
+        problems.append(
+            file_problem(
+                file,
+                f"{folder.name}/ has no council.yaml",
+                f'run `recruit new council {folder.name} --name "..."`',
+            )
+        )
         return None
     doc, found = load_yaml(file)
     problems += found
@@ -158,16 +198,28 @@ def _image(doc: Document, loc: Loc, src: str, problems: list[Problem]) -> Path |
     mark = doc.mark_for(loc)
     path = (mark.file.parent / src).resolve()
     if path.suffix.lower() not in IMAGE_TYPES:
-        problems.append(problem_at(doc, loc, f"'{src}' is not an image type the web can show",
-                                   "use .svg, .png, .jpg, .webp or .gif"))
+        problems.append(
+            problem_at(
+                doc,
+                loc,
+                f"'{src}' is not an image type the web can show",
+                "use .svg, .png, .jpg, .webp or .gif",
+            )
+        )
         return None
     if not path.is_file():
         folder = path.parent
         near = [p.name for p in folder.iterdir()] if folder.is_dir() else []
         guess = did_you_mean(path.name, near)
-        problems.append(problem_at(doc, loc, f"image '{src}' does not exist (looked in {folder})",
-                                   f"did you mean '{guess}'?" if guess else
-                                   "put the file there, or correct the path"))
+        shown = os.path.relpath(folder, mark.file.parents[2])  # from the project folder
+        problems.append(
+            problem_at(
+                doc,
+                loc,
+                f"image '{src}' does not exist (looked in {shown}/)",
+                f"did you mean '{guess}'?" if guess else "put the file there, or correct the path",
+            )
+        )
         return None
     return path
 
@@ -187,7 +239,16 @@ class _SharedCampaigns:
         if name not in self.docs:
             doc, found = load_yaml(self.folder / f"{name}.yaml")
             self.problems += found
-            if doc is not None:
+            if doc is not None and isinstance(doc.data, dict) and "extends" in doc.data:
+                found = found + [
+                    problem_at(
+                        doc,
+                        ("extends",),
+                        "a shared campaign cannot extend another",
+                        "copy what you need into this file",
+                    )
+                ]
+            if doc is not None and not found:
                 # a shared file is partial: report what is wrong in it, not what it leaves out
                 _, found = validate_model(Campaign, doc, skip_missing=True)
                 self.problems += [p for p in found if p.file == doc.file]
@@ -195,14 +256,20 @@ class _SharedCampaigns:
         return self.docs[name]
 
 
-def _load_campaign(file: Path, council: CouncilSite | None, shared: _SharedCampaigns,
-                   problems: list[Problem]) -> CampaignSite | None:
+def _load_campaign(
+    file: Path, council: CouncilSite | None, shared: _SharedCampaigns, problems: list[Problem]
+) -> CampaignSite | None:
     if file.suffix == ".yml":
         problems.append(file_problem(file, "campaign files end in .yaml", f"rename it to {file.stem}.yaml"))
         return None
     if not re.match(SLUG, file.stem):
-        problems.append(file_problem(file, f"'{file.name}' is not a valid campaign name for a URL",
-                                     "use lower-case letters, digits and hyphens, e.g. come-back-to-care.yaml"))
+        problems.append(
+            file_problem(
+                file,
+                f"'{file.name}' is not a valid campaign name for a URL",
+                "use lower-case letters, digits and hyphens, e.g. come-back-to-care.yaml",
+            )
+        )
         return None
     doc, found = load_yaml(file)
     problems += found
@@ -211,11 +278,25 @@ def _load_campaign(file: Path, council: CouncilSite | None, shared: _SharedCampa
     extends = doc.data.get("extends") if isinstance(doc.data, dict) else None
     if extends is not None:
         names = shared.names()
-        if not isinstance(extends, str) or extends not in names:
+        if not isinstance(extends, str):
+            problems.append(
+                problem_at(
+                    doc, ("extends",), "extends names one shared campaign", "e.g. extends: come-back-to-care"
+                )
+            )
+            return None
+        if extends not in names:
             guess = did_you_mean(str(extends), names)
-            problems.append(problem_at(doc, ("extends",), f"there is no shared campaign '{extends}'",
-                                       f"did you mean '{guess}'?" if guess else
-                                       "shared campaigns: " + (", ".join(names) or "none yet")))
+            problems.append(
+                problem_at(
+                    doc,
+                    ("extends",),
+                    f"there is no shared campaign '{extends}'",
+                    f"did you mean '{guess}'?"
+                    if guess
+                    else "shared campaigns: " + (", ".join(names) or "none yet"),
+                )
+            )
             return None
         base = shared.get(extends)
         if base is None:
@@ -225,13 +306,14 @@ def _load_campaign(file: Path, council: CouncilSite | None, shared: _SharedCampa
         return None
     model, found = validate_model(Campaign, doc)
     problems += found
-    if model is None or council is None:
+    if model is None:
         return None
     assert isinstance(model, Campaign)
-    site = CampaignSite(file.stem, council, model, file, extends)
+    # checked even when council.yaml is broken, so every problem is reported in one run
+    site = CampaignSite(file.stem, council, model, file, extends)  # type: ignore[arg-type]
     before = len(problems)
     _check_campaign(site, doc, problems)
-    return site if len(problems) == before else None
+    return site if len(problems) == before and council is not None else None
 
 
 def _check_campaign(site: CampaignSite, doc: Document, problems: list[Problem]) -> None:
@@ -239,25 +321,48 @@ def _check_campaign(site: CampaignSite, doc: Document, problems: list[Problem]) 
     seen: dict[str, int] = {}
     for i, role in enumerate(model.roles):
         if role.slug in seen:
-            problems.append(problem_at(doc, ("roles", i, "slug"),
-                                       f"role slug '{role.slug}' is used twice (also roles[{seen[role.slug]}])",
-                                       "each role needs its own slug: it is the role page's URL"))
+            problems.append(
+                problem_at(
+                    doc,
+                    ("roles", i, "slug"),
+                    f"role slug '{role.slug}' is used twice (also roles[{seen[role.slug]}])",
+                    "each role needs its own slug: it is the role page's URL",
+                )
+            )
         seen.setdefault(role.slug, i)
         if role.closes and role.closes > model.closes:
-            problems.append(problem_at(doc, ("roles", i, "closes"),
-                                       f"the role closes ({role.closes}) after the campaign closes ({model.closes})",
-                                       "move the role's closing date earlier, or the campaign's later"))
+            problems.append(
+                problem_at(
+                    doc,
+                    ("roles", i, "closes"),
+                    f"the role closes ({role.closes}) after the campaign closes ({model.closes})",
+                    "move the role's closing date earlier, or the campaign's later",
+                )
+            )
         if role.closes and role.closes < model.opens:
-            problems.append(problem_at(doc, ("roles", i, "closes"),
-                                       f"the role closes ({role.closes}) before the campaign opens ({model.opens})"))
+            problems.append(
+                problem_at(
+                    doc,
+                    ("roles", i, "closes"),
+                    f"the role closes ({role.closes}) before the campaign opens ({model.opens})",
+                )
+            )
     ids: dict[str, int] = {}
     for i, fld in enumerate(model.form.fields):
         if fld.id in ids:
-            problems.append(problem_at(doc, ("form", "fields", i, "id"),
-                                       f"field id '{fld.id}' is used twice", "give each question its own id"))
+            problems.append(
+                problem_at(
+                    doc,
+                    ("form", "fields", i, "id"),
+                    f"field id '{fld.id}' is used twice",
+                    "give each question its own id",
+                )
+            )
         ids.setdefault(fld.id, i)
-    images: list[tuple[Loc, Image | None]] = [(("hero", "image"), model.hero.image),
-                                              (("sharing", "image"), model.sharing.image)]
+    images: list[tuple[Loc, Image | None]] = [
+        (("hero", "image"), model.hero.image),
+        (("sharing", "image"), model.sharing.image),
+    ]
     images += [(("stories", i, "image"), s.image) for i, s in enumerate(model.stories)]
     for loc, image in images:
         if image is not None:
@@ -271,7 +376,14 @@ def _check_codes(councils: list[CouncilSite], problems: list[Problem]) -> None:
     for council in councils:
         code = council.model.code
         if code in seen:
-            problems.append(file_problem(council.folder / "council.yaml",
-                                         f"code '{code}' is also used by {seen[code]}",
-                                         "each council needs its own code: it starts application references"))
+            doc, _ = load_yaml(council.folder / "council.yaml")
+            assert doc is not None  # it loaded cleanly moments ago
+            problems.append(
+                problem_at(
+                    doc,
+                    ("code",),
+                    f"code '{code}' is also used by {seen[code]}",
+                    "each council needs its own code: it starts application references",
+                )
+            )
         seen.setdefault(code, council.slug)

@@ -105,14 +105,13 @@ class Renderer:
     def chain(self, council_slug: str | None) -> ThemeChain:
         key = council_slug or ""
         if key not in self._chains:
-            templates = (
-                self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
-            )
+            templates = self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
             self._chains[key] = ThemeChain(self.project.root, self.region.theme, templates)
         return self._chains[key]
 
-    def _static(self, chain: ThemeChain, prefix: str, primary: str, secondary: str,
-                text: str) -> tuple[str, str, str]:
+    def _static(
+        self, chain: ThemeChain, prefix: str, primary: str, secondary: str, text: str
+    ) -> tuple[str, str, str]:
         """Fingerprinted stylesheet, favicon and form script for one site; returns their paths."""
         brand = f":root{{--brand-primary:{primary};--brand-secondary:{secondary};--brand-text:{text}}}\n"
         css = brand + chain.static_file("site.css").read_text(encoding="utf-8")
@@ -131,12 +130,17 @@ class Renderer:
 
     # --- pages --------------------------------------------------------------------------------
 
-    def page(self, chain: ThemeChain, kind: str, names: list[str], info: PageInfo, site: SiteInfo,
-             **extra: Any) -> None:
+    def page(
+        self, chain: ThemeChain, kind: str, names: list[str], info: PageInfo, site: SiteInfo, **extra: Any
+    ) -> None:
         context: dict[str, Any] = {
-            "region": self.region, "page": info, "site": site, "today": self.today,
+            "region": self.region,
+            "page": info,
+            "site": site,
+            "today": self.today,
             # the 404 page is served at any depth, so it alone links from the root
-            "rel": (lambda target: target) if kind == "not_found"
+            "rel": (lambda target: target)
+            if kind == "not_found"
             else (lambda target, _from=info.path: relative(_from, target)),
             **extra,
         }
@@ -152,8 +156,7 @@ class Renderer:
         if not info.noindex:
             self.sitemap.append(info.canonical)
 
-    def render(self, councils: list[CouncilView], *, region_pages: bool,
-               council_index: bool = True) -> None:
+    def render(self, councils: list[CouncilView], *, region_pages: bool, council_index: bool = True) -> None:
         self.councils = councils
         for council in councils:
             self.render_council(council, index=council_index)
@@ -168,14 +171,24 @@ class Renderer:
         css, icon, _ = self._static(chain, "/", brand.primary, brand.primary, brand.text)
         site = SiteInfo(self.region.name, "/", None, None, css, icon)
         open_campaigns = [c for council in councils for c in council.campaigns if c.is_open]
-        hub = PageInfo("/", self.absolute("/"), self.region.name,
-                       f"Jobs in adult social care with {len(councils)} councils across the "
-                       f"{self.region.name} region.", "hub", [(self.region.name, "/")])
-        self.page(chain, "hub", ["hub.html"], hub, site, councils=councils,
-                  open_campaigns=open_campaigns)
-        missing = PageInfo("/404.html", self.absolute("/404.html"), "Page not found", "",
-                           "not_found", [(self.region.name, "/"), ("Page not found", "/404.html")],
-                           noindex=True)
+        hub = PageInfo(
+            "/",
+            self.absolute("/"),
+            self.region.name,
+            f"Jobs in adult social care with {len(councils)} councils across the {self.region.name} region.",
+            "hub",
+            [(self.region.name, "/")],
+        )
+        self.page(chain, "hub", ["hub.html"], hub, site, councils=councils, open_campaigns=open_campaigns)
+        missing = PageInfo(
+            "/404.html",
+            self.absolute("/404.html"),
+            "Page not found",
+            "",
+            "not_found",
+            [(self.region.name, "/"), ("Page not found", "/404.html")],
+            noindex=True,
+        )
         self.page(chain, "not_found", ["404.html"], missing, site)
         self.out.add("/robots.txt", self._robots(), "robots")
         self.out.add("/sitemap.xml", self._sitemap(), "sitemap")
@@ -183,77 +196,161 @@ class Renderer:
     def render_council(self, council: CouncilView, index: bool = True) -> None:
         chain = self.chain(council.slug)
         m = council.model
-        css, icon, script = self._static(chain, council.path, m.brand.primary, m.brand.secondary,
-                                         m.brand.text)
+        css, icon, script = self._static(
+            chain, council.path, m.brand.primary, m.brand.secondary, m.brand.text
+        )
         site = SiteInfo(m.short_name, council.path, council.logo, m.brand.logo_alt, css, icon, script)
         crumbs = [(m.short_name, council.path)]
-        info = PageInfo(council.path, self.canonical_for(council, council.path),
-                        f"Jobs in adult social care with {m.name}",
-                        f"Recruitment campaigns from {m.name}.", "council", crumbs)
+        info = PageInfo(
+            council.path,
+            self.canonical_for(council, council.path),
+            f"Jobs in adult social care with {m.name}",
+            f"Recruitment campaigns from {m.name}.",
+            "council",
+            crumbs,
+        )
         if index:
-            self.page(chain, "council", [f"council-{council.slug}.html", "council.html"], info,
-                      site, council=council)
+            self.page(
+                chain,
+                "council",
+                [f"council-{council.slug}.html", "council.html"],
+                info,
+                site,
+                council=council,
+            )
         for campaign in council.campaigns:
             self.render_campaign(chain, council, campaign, site, crumbs)
 
-    def render_campaign(self, chain: ThemeChain, council: CouncilView, campaign: CampaignView,
-                        site: SiteInfo, crumbs: list[tuple[str, str]]) -> None:
+    def render_campaign(
+        self,
+        chain: ThemeChain,
+        council: CouncilView,
+        campaign: CampaignView,
+        site: SiteInfo,
+        crumbs: list[tuple[str, str]],
+    ) -> None:
         m = campaign.model
         image = self.absolute(campaign.share_image or campaign.hero_image or council.logo, council)
-        image_alt = (m.sharing.image or m.hero.image)
+        image_alt = m.sharing.image or m.hero.image
         alt = image_alt.alt if image_alt else council.model.brand.logo_alt
         base = crumbs + [(m.title, campaign.path)]
         common = {"council": council, "campaign": campaign}
 
-        def info(path: str, title: str, description: str, kind: str, label: str | None,
-                 noindex: bool = False) -> PageInfo:
+        def info(
+            path: str, title: str, description: str, kind: str, label: str | None, noindex: bool = False
+        ) -> PageInfo:
             trail = base + ([(label, path)] if label else [])
-            return PageInfo(path, self.canonical_for(council, path), title, description, kind,
-                            trail, image, alt, noindex)
+            return PageInfo(
+                path, self.canonical_for(council, path), title, description, kind, trail, image, alt, noindex
+            )
 
         def names(kind: str) -> list[str]:
             return [f"{kind}-{campaign.slug}.html", f"{kind}.html"]
 
         suffix = f"{m.title} – {council.model.short_name}"
         links = campaign.links
-        self.page(chain, "landing", names("landing"),
-                  info(links["landing"], m.title, m.sharing.text, "landing", None), site, **common)
-        self.page(chain, "roles", names("roles"),
-                  info(links["roles"], f"Roles – {suffix}",
-                       f"{len(campaign.roles)} roles in {m.title}.", "roles", "Roles"), site, **common)
+        self.page(
+            chain,
+            "landing",
+            names("landing"),
+            info(links["landing"], m.title, m.sharing.text, "landing", None),
+            site,
+            **common,
+        )
+        self.page(
+            chain,
+            "roles",
+            names("roles"),
+            info(
+                links["roles"],
+                f"Roles – {suffix}",
+                f"{len(campaign.roles)} roles in {m.title}.",
+                "roles",
+                "Roles",
+            ),
+            site,
+            **common,
+        )
         for role in campaign.roles:
             url = self.canonical_for(council, role.path)
             posting = job_posting(role, campaign, council, url, self.absolute(council.logo, council))
-            self.page(chain, "role", names("role"),
-                      info(role.path, f"{role.title} – {suffix}", describe(role.description),
-                           "role", role.title),
-                      site, role=role, jsonld=posting, **common)
+            self.page(
+                chain,
+                "role",
+                names("role"),
+                info(role.path, f"{role.title} – {suffix}", describe(role.description), "role", role.title),
+                site,
+                role=role,
+                jsonld=posting,
+                **common,
+            )
         privacy_label = (
             f"I have read the privacy notice and agree to {council.model.name} using my "
             "information to consider my application"
         )
         fields = form_fields(m, privacy_label)
         form = {
-            "action": self.form_action(council, campaign), "fields": fields,
-            "enctype": "multipart/form-data" if has_file(fields) else
-            "application/x-www-form-urlencoded",
-            "honeypot": HONEYPOT, "errors": {}, "answers": {}, "script": site.script,
+            "action": self.form_action(council, campaign),
+            "fields": fields,
+            "enctype": "multipart/form-data" if has_file(fields) else "application/x-www-form-urlencoded",
+            "honeypot": HONEYPOT,
+            "errors": {},
+            "answers": {},
+            "script": site.script,
         }
         self.forms.append((council, campaign, fields))
-        self.page(chain, "apply", names("apply"),
-                  info(links["apply"], f"Apply – {suffix}", f"Apply for {m.title}.", "apply",
-                       "Apply"), site, form=form, **common)
-        self.page(chain, "thanks", names("thanks"),
-                  info(links["thanks"], f"Application received – {suffix}", "", "thanks",
-                       "Application received", noindex=True), site, **common)
-        self.page(chain, "privacy", names("privacy"),
-                  info(links["privacy"], f"Privacy notice – {suffix}",
-                       f"How {council.model.name} uses the information in your application.",
-                       "privacy", "Privacy notice"), site, **common)
-        self.page(chain, "accessibility", names("accessibility"),
-                  info(links["accessibility"], f"Accessibility statement – {suffix}",
-                       f"Accessibility statement for {m.title}.", "accessibility",
-                       "Accessibility statement"), site, **common)
+        self.page(
+            chain,
+            "apply",
+            names("apply"),
+            info(links["apply"], f"Apply – {suffix}", f"Apply for {m.title}.", "apply", "Apply"),
+            site,
+            form=form,
+            **common,
+        )
+        self.page(
+            chain,
+            "thanks",
+            names("thanks"),
+            info(
+                links["thanks"],
+                f"Application received – {suffix}",
+                "",
+                "thanks",
+                "Application received",
+                noindex=True,
+            ),
+            site,
+            **common,
+        )
+        self.page(
+            chain,
+            "privacy",
+            names("privacy"),
+            info(
+                links["privacy"],
+                f"Privacy notice – {suffix}",
+                f"How {council.model.name} uses the information in your application.",
+                "privacy",
+                "Privacy notice",
+            ),
+            site,
+            **common,
+        )
+        self.page(
+            chain,
+            "accessibility",
+            names("accessibility"),
+            info(
+                links["accessibility"],
+                f"Accessibility statement – {suffix}",
+                f"Accessibility statement for {m.title}.",
+                "accessibility",
+                "Accessibility statement",
+            ),
+            site,
+            **common,
+        )
 
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
         return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
@@ -280,9 +377,9 @@ def _digest(text: str) -> str:
 
 
 def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
-    return build_views(project.councils, project.region, renderer.today, renderer.assets,
-                       renderer.canonical_for)
-
+    return build_views(
+        project.councils, project.region, renderer.today, renderer.assets, renderer.canonical_for
+    )
 
 
 def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) -> Problem:
@@ -297,6 +394,11 @@ def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) ->
                 file, line = Path(frame.filename), frame.lineno
                 break
     message = getattr(exc, "message", None) or str(exc)
-    return Problem(file, line or 1, 1, "", f"template error while rendering {page}: {message}",
-                   "check the template; variables each page receives are listed by "
-                   "`recruit build --explain-templates`")
+    return Problem(
+        file,
+        line or 1,
+        1,
+        "",
+        f"template error while rendering {page}: {message}",
+        "check the template; variables each page receives are listed by `recruit build --explain-templates`",
+    )

@@ -196,23 +196,32 @@ def new_council(root: Path, slug: str, name: str) -> list[Path]:
     folder = campaigns / slug
     if (folder / "council.yaml").exists():
         raise click.ClickException(f"{folder / 'council.yaml'} already exists; edit it instead")
-    short = re.sub(r"^(City of |Royal Borough of )|( (City|County|Metropolitan Borough|Borough|"
-                   r"District))? Council$", "", name).strip() or name
+    short = (
+        re.sub(
+            r"^(City of |Royal Borough of )|( (City|County|Metropolitan Borough|Borough|"
+            r"District))? Council$",
+            "",
+            name,
+        ).strip()
+        or name
+    )
     (folder / "assets").mkdir(parents=True, exist_ok=True)
     council = folder / "council.yaml"
-    council.write_text(COUNCIL.format(name=_yaml_text(name), short_name=_yaml_text(short), slug=slug,
-                                      code=_free_code(campaigns, short)), encoding="utf-8")
+    council.write_text(
+        COUNCIL.format(
+            name=_yaml_text(name), short_name=_yaml_text(short), slug=slug, code=_free_code(campaigns, short)
+        ),
+        encoding="utf-8",
+    )
     logo = folder / "assets" / "logo.svg"
     if not logo.exists():
         from html import escape
 
-        logo.write_text(LOGO.format(name=escape(name), initial=escape(short[:1].upper())),
-                        encoding="utf-8")
+        logo.write_text(LOGO.format(name=escape(name), initial=escape(short[:1].upper())), encoding="utf-8")
     return [council, logo]
 
 
-def new_campaign(root: Path, council: str, slug: str, extends: str | None,
-                 today: dt.date) -> Path:
+def new_campaign(root: Path, council: str, slug: str, extends: str | None, today: dt.date) -> Path:
     _check_slug("campaign", slug)
     folder = root / "campaigns" / council
     if not (folder / "council.yaml").exists():
@@ -223,7 +232,7 @@ def new_campaign(root: Path, council: str, slug: str, extends: str | None,
         raise click.ClickException(
             f"there is no council '{council}'"
             + (f"; did you mean '{guess}'?" if guess else f"; councils: {', '.join(known)}")
-            + f"\n    hint: create it first with `recruit new council {council} --name \"...\"`"
+            + f'\n    hint: create it first with `recruit new council {council} --name "..."`'
         )
     target = folder / f"{slug}.yaml"
     if target.exists():
@@ -246,11 +255,19 @@ def new_campaign(root: Path, council: str, slug: str, extends: str | None,
                 f"there is no shared campaign '{extends}'"
                 + (f"; did you mean '{guess}'?" if guess else f"; shared: {', '.join(names)}")
             )
-        body = CAMPAIGN_EXTENDS.format(council_name=council_name, short_name=short_name,
-                                       extends=extends, title=_yaml_text(f"{title} in {short_name}"))
+        body = CAMPAIGN_EXTENDS.format(
+            council_name=council_name,
+            short_name=short_name,
+            extends=extends,
+            title=_yaml_text(f"{title} in {short_name}"),
+        )
     else:
-        body = CAMPAIGN.format(title=_yaml_text(title), council_name=council_name,
-                               hashtag="".join(words), opens=today.isoformat(),
-                               closes=(today + dt.timedelta(days=90)).isoformat())
+        body = CAMPAIGN.format(
+            title=_yaml_text(title),
+            council_name=council_name,
+            hashtag="".join(words),
+            opens=today.isoformat(),
+            closes=(today + dt.timedelta(days=90)).isoformat(),
+        )
     target.write_text(body, encoding="utf-8")
     return target

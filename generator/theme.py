@@ -26,8 +26,15 @@ def theme_dir(root: Path, name: str) -> Path | None:
 
 
 def theme_names(root: Path) -> list[str]:
-    return sorted({p.name for base in (root / "themes", BUILTIN_THEMES) if base.is_dir()
-                   for p in base.iterdir() if (p / "templates").is_dir()})
+    return sorted(
+        {
+            p.name
+            for base in (root / "themes", BUILTIN_THEMES)
+            if base.is_dir()
+            for p in base.iterdir()
+            if (p / "templates").is_dir()
+        }
+    )
 
 
 class ThemeChain:
@@ -61,7 +68,6 @@ class ThemeChain:
         )
         self.env.filters["markdown"] = render_markdown
         self.env.filters["markdown_inline"] = render_inline
-        self.env.filters["money"] = _money
 
     def select(self, names: list[str]) -> jinja2.Template:
         """The most specific template that exists, e.g. landing-<campaign>.html then landing.html."""
@@ -72,9 +78,3 @@ class ThemeChain:
             if (folder / name).is_file():
                 return folder / name
         raise FileNotFoundError(name)
-
-
-def _money(value: int | float) -> str:
-    if float(value).is_integer():
-        return f"£{int(value):,}"
-    return f"£{value:,.2f}"

@@ -14,7 +14,7 @@ from .problems import Loc, Problem, did_you_mean, format_path
 
 PATTERN_HELP = {
     "^#[0-9a-fA-F]{6}$": (
-        "expected a colour like \"#1d4f91\"",
+        'expected a colour like "#1d4f91"',
         "write the colour in quotes: a bare # starts a YAML comment",
     ),
     "^[a-z0-9]+(?:-[a-z0-9]+)*$": (
@@ -46,8 +46,8 @@ TYPE_HELP: dict[str, tuple[str, str | None]] = {
     "int_type": ("expected a whole number", "write numbers without £ or commas, e.g. 32000"),
     "int_parsing": ("expected a whole number", "write numbers without £ or commas, e.g. 32000"),
     "int_from_float": ("expected a whole number", "round it, e.g. 32000"),
-    "float_type": ("expected a number", "e.g. 12.5"),
-    "float_parsing": ("expected a number", "e.g. 12.5"),
+    "float_type": ("expected a number", "write numbers without £ or commas, e.g. 32000 or 12.71"),
+    "float_parsing": ("expected a number", "write numbers without £ or commas, e.g. 32000 or 12.71"),
     "bool_type": ("expected true or false", None),
     "bool_parsing": ("expected true or false", None),
     "date_type": ("expected a date written YYYY-MM-DD", "e.g. 2026-03-31"),
@@ -101,10 +101,18 @@ def problems_from_error(
 ) -> list[Problem]:
     """Every pydantic error as a Problem with position, path, expectation and hint."""
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # a misspelt key already says "did you mean 'title'?": don't also say 'title' is missing
+    misspelt = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            parent = model_at(model, tuple(err["loc"][:-1]))
+            guess = did_you_mean(str(err["loc"][-1]), sorted(parent.model_fields) if parent else [])
+            misspelt.add(tuple(err["loc"][:-1]) + (guess,))
+    for err in errors:
         loc: Loc = tuple(err["loc"])
         kind = err["type"]
-        if skip_missing and kind == "missing":
+        if kind == "missing" and (skip_missing or loc in misspelt):
             continue
         path = format_path(loc)
         hint: str | None = None
@@ -125,18 +133,20 @@ def problems_from_error(
             mark = doc.mark_for(parent_loc, key=True)
             where = f"under '{format_path(parent_loc)}'" if parent_loc else "at the top level"
             message = f"'{loc[-1]}' is required {where}"
-            hint = f"add `{loc[-1]}:`"
+            hint = f"add `{loc[-1]} = ...`" if doc.file.suffix == ".toml" else f"add `{loc[-1]}:`"
             described = _field_help(model, loc)
             if described:
                 hint += f" ({described})"
         else:
-            mark = doc.mark_for(loc)
+            # a check on a whole group (brand colours) points at its key, not its first line
+            group = kind == "value_error" and isinstance(err.get("input"), dict)
+            mark = doc.mark_for(loc, key=group)
             message, hint = _describe(err, model, loc)
             if err.get("input") is None and kind in ("string_type", "string_pattern_mismatch"):
                 message = "is empty"
                 line = doc.line(mark.line, mark.file)
                 if "#" in line.split(":", 1)[-1]:
-                    hint = "a bare # starts a YAML comment: put the value in quotes, e.g. \"#00205b\""
+                    hint = 'a bare # starts a YAML comment: put the value in quotes, e.g. "#00205b"'
                 else:
                     hint = "give a value, or remove the key"
         problems.append(Problem(mark.file, mark.line, mark.column, path, message, hint))
@@ -165,12 +175,12 @@ def _describe(err: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str | No
     if kind in ("model_type", "dict_type") and loc and loc[-1] == "image":
         return (
             "an image needs a src and alt text",
-            "write it as image: {src: assets/photo.jpg, alt: \"What the photo shows\"}",
+            'write it as image: {src: assets/photo.jpg, alt: "What the photo shows"}',
         )
     if kind in TYPE_HELP:
         expected, hint = TYPE_HELP[kind]
         if kind.startswith("string") and isinstance(got, bool):
-            hint = "yes/no/true/false/on/off are read as true or false: put the value in quotes"
+            hint = "true and false are read as yes/no switches: put the value in quotes"
         return f"{expected}, got {got!r}", hint
     if kind == "too_short":
         return err["msg"].replace("List", "list"), "add at least one item"
@@ -185,8 +195,14 @@ def validate_model(
     if not isinstance(data, dict):
         mark = doc.mark_for(())
         return None, [
-            Problem(mark.file, mark.line, mark.column, "", "expected keys and values (a mapping)",
-                    "start the file with lines like `title: ...`")
+            Problem(
+                mark.file,
+                mark.line,
+                mark.column,
+                "",
+                "expected keys and values (a mapping)",
+                "start the file with lines like `title: ...`",
+            )
         ]
     try:
         return model.model_validate(data), []
@@ -194,8 +210,9 @@ def validate_model(
         return None, problems_from_error(exc, doc, model, skip_missing=skip_missing)
 
 
-def problem_at(doc: Document, loc: Loc, message: str, hint: str | None = None,
-               *, key: bool = False) -> Problem:
+def problem_at(
+    doc: Document, loc: Loc, message: str, hint: str | None = None, *, key: bool = False
+) -> Problem:
     mark = doc.mark_for(loc, key=key)
     return Problem(mark.file, mark.line, mark.column, format_path(loc), message, hint)
 

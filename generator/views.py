@@ -70,7 +70,7 @@ class RoleView(_Delegate):
     def salary_text(self) -> str:
         s = self.model.salary
         money = _money(s.min) if s.max is None or s.max == s.min else f"{_money(s.min)} to {_money(s.max)}"
-        return f"{money} {PERIOD[s.period]}"
+        return f"{money} {PERIOD[s.period]}" + (f" {s.note}" if s.note else "")
 
     @property
     def employment_label(self) -> str:
@@ -105,12 +105,14 @@ class CouncilView(_Delegate):
     campaigns: list[CampaignView] = field(default_factory=list)
 
 
-def _money(value: int) -> str:
-    return f"£{value:,}"
+def _money(value: float) -> str:
+    """£36,124 for whole pounds, £12.71 otherwise."""
+    return f"£{int(value):,}" if float(value).is_integer() else f"£{value:,.2f}"
 
 
-def build_views(sites: list[CouncilSite], region: Region, today: dt.date, assets: Assets,
-                canonical) -> list[CouncilView]:  # noqa: ANN001
+def build_views(
+    sites: list[CouncilSite], region: Region, today: dt.date, assets: Assets, canonical
+) -> list[CouncilView]:  # noqa: ANN001
     """Views of every council and its campaigns, with assets registered for copying."""
     councils = []
     for site in sites:
@@ -121,13 +123,17 @@ def build_views(sites: list[CouncilSite], region: Region, today: dt.date, assets
     return councils
 
 
-def _campaign_view(site: CampaignSite, council: CouncilView, today: dt.date, assets: Assets,
-                   canonical) -> CampaignView:  # noqa: ANN001
+def _campaign_view(
+    site: CampaignSite, council: CouncilView, today: dt.date, assets: Assets, canonical
+) -> CampaignView:  # noqa: ANN001
     model = site.model
     base = f"{council.path}{site.slug}/"
     links = {
-        "landing": base, "roles": f"{base}roles/", "apply": f"{base}apply/",
-        "thanks": f"{base}apply/thanks/", "privacy": f"{base}privacy/",
+        "landing": base,
+        "roles": f"{base}roles/",
+        "apply": f"{base}apply/",
+        "thanks": f"{base}apply/thanks/",
+        "privacy": f"{base}privacy/",
         "accessibility": f"{base}accessibility/",
     }
     roles = [
@@ -136,9 +142,15 @@ def _campaign_view(site: CampaignSite, council: CouncilView, today: dt.date, ass
     ]
     images = {loc: assets.add(council.slug, path) for loc, path in site.images.items()}
     view = CampaignView(
-        model=model, slug=site.slug, path=base, status=site.status(today),
-        hero_image=images.get(("hero", "image")), share_image=images.get(("sharing", "image")),
-        roles=roles, links=links, council=council,
+        model=model,
+        slug=site.slug,
+        path=base,
+        status=site.status(today),
+        hero_image=images.get(("hero", "image")),
+        share_image=images.get(("sharing", "image")),
+        roles=roles,
+        links=links,
+        council=council,
         story_images={loc[1]: p for loc, p in images.items() if loc[0] == "stories"},
     )
     url = canonical(council, base)
@@ -152,16 +164,19 @@ def _campaign_view(site: CampaignSite, council: CouncilView, today: dt.date, ass
     return view
 
 
-def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, url: str,
-                logo_url: str) -> str:
+def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, url: str, logo_url: str) -> str:
     """schema.org JobPosting JSON-LD with what Google requires and recommends."""
     r = role.model
     locality = r.location.town or r.location.name.rsplit(",", 1)[-1].strip()
     salary: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": r.salary.period.upper()}
+
+    def number(value: float) -> float | int:
+        return int(value) if float(value).is_integer() else value
+
     if r.salary.max is not None and r.salary.max != r.salary.min:
-        salary.update(minValue=r.salary.min, maxValue=r.salary.max)
+        salary.update(minValue=number(r.salary.min), maxValue=number(r.salary.max))
     else:
-        salary["value"] = r.salary.min
+        salary["value"] = number(r.salary.min)
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
@@ -170,15 +185,23 @@ def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, ur
         "datePosted": campaign.model.opens.isoformat(),
         "validThrough": f"{role.closes.isoformat()}T23:59:59+00:00",
         "employmentType": EMPLOYMENT[r.employment_type][1],
-        "hiringOrganization": {
-            "@type": "Organization", "name": council.model.name,
-            "sameAs": council.model.website, "logo": logo_url,
-        },
+        "hiringOrganization": (
+            {"@type": "Organization", "name": r.employer}
+            if r.employer
+            else {
+                "@type": "Organization",
+                "name": council.model.name,
+                "sameAs": council.model.website,
+                "logo": logo_url,
+            }
+        ),
         "jobLocation": {
             "@type": "Place",
             "address": {
-                "@type": "PostalAddress", "streetAddress": r.location.name,
-                "addressLocality": locality, "postalCode": r.location.postcode,
+                "@type": "PostalAddress",
+                "streetAddress": r.location.name,
+                "addressLocality": locality,
+                "postalCode": r.location.postcode,
                 "addressCountry": "GB",
             },
         },

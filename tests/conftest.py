@@ -26,4 +26,3 @@ def dist(example_build: BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def manifest(dist: Path) -> dict:
     return json.loads((dist / "_forms" / "manifest.json").read_text(encoding="utf-8"))
-

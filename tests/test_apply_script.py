@@ -28,8 +28,9 @@ def free_port() -> int:
 def site(dist: Path) -> Iterator[str]:
     """The example sites on a real HTTP server on loopback."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(static_app(dist), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(static_app(dist), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -56,8 +57,14 @@ def page(browser):
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url')}")
-            if m.type == "error" and "/api/" not in m.location.get("url", "") else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} {m.location.get('url')}")
+            if m.type == "error" and "/api/" not in m.location.get("url", "")
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield page
     context.close()

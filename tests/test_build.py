@@ -57,11 +57,16 @@ def test_build_writes_every_page_of_a_campaign(tmp_path: Path) -> None:
     root = project(tmp_path)
     result = build(root, tmp_path / "dist", today=TODAY)
     base = tmp_path / "dist" / "testshire" / "jobs"
-    for page in ("", "roles/", "roles/care-worker/", "apply/", "apply/thanks/", "privacy/",
-                 "accessibility/"):
+    for page in ("", "roles/", "roles/care-worker/", "apply/", "apply/thanks/", "privacy/", "accessibility/"):
         assert (base / page / "index.html").is_file(), page
-    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "_forms/manifest.json",
-                 "testshire/index.html"):
+    for name in (
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "_forms/manifest.json",
+        "testshire/index.html",
+    ):
         assert (tmp_path / "dist" / name).is_file(), name
     assert result.councils == 1 and result.campaigns == 2
     assert "Built 1 council, 2 campaigns" in result.summary()
@@ -95,8 +100,9 @@ def test_a_failed_build_leaves_the_last_good_site(tmp_path: Path) -> None:
         build(root, out, today=TODAY)
     assert snapshot(out) == before
     (root / JOBS).write_text((root / JOBS).read_text().replace("titel:", "title:", 1))
-    broken = ("{% extends '!default/landing.html' %}"
-              "{% block content %}{{ campaign.nope.deeper }}{% endblock %}")
+    broken = (
+        "{% extends '!default/landing.html' %}{% block content %}{{ campaign.nope.deeper }}{% endblock %}"
+    )
     (root / "campaigns/testshire/templates").mkdir()
     (root / "campaigns/testshire/templates/landing.html").write_text(broken)
     with pytest.raises(ProblemsFound) as caught:
@@ -134,21 +140,27 @@ def test_a_council_template_overrides_the_theme_and_can_extend_it(tmp_path: Path
 
 
 def test_most_specific_template_wins(tmp_path: Path) -> None:
-    root = project(tmp_path, {
-        "campaigns/testshire/templates/landing-jobs.html":
-            '{% extends "!default/landing.html" %}'
+    root = project(
+        tmp_path,
+        {
+            "campaigns/testshire/templates/landing-jobs.html": '{% extends "!default/landing.html" %}'
             '{% block head %}<meta name="x" content="jobs">{% endblock %}',
-    })
+        },
+    )
     build(root, tmp_path / "dist", today=TODAY)
     assert soup(tmp_path / "dist/testshire/jobs/index.html").find("meta", attrs={"name": "x"})
     assert not soup(tmp_path / "dist/testshire/come-back/index.html").find("meta", attrs={"name": "x"})
 
 
 def test_markdown_is_sanitised(tmp_path: Path) -> None:
-    jobs = (write_project(tmp_path / "p") / JOBS).read_text().replace(
-        "body: We are hiring.",
-        'body: |\n  We are <script>alert(1)</script> hiring [now](javascript:alert(1)).\n\n'
-        '  <img src=x onerror="alert(2)"> **Apply** today.',
+    jobs = (
+        (write_project(tmp_path / "p") / JOBS)
+        .read_text()
+        .replace(
+            "body: We are hiring.",
+            "body: |\n  We are <script>alert(1)</script> hiring [now](javascript:alert(1)).\n\n"
+            '  <img src=x onerror="alert(2)"> **Apply** today.',
+        )
     )
     root = project(tmp_path, {JOBS: jobs})
     build(root, tmp_path / "dist", today=TODAY)
@@ -159,11 +171,14 @@ def test_markdown_is_sanitised(tmp_path: Path) -> None:
 
 def test_only_one_council_keeps_the_rest_of_the_manifest(tmp_path: Path) -> None:
     second = (write_project(tmp_path / "p") / COUNCIL).read_text().replace("code: TST", "code: OTH")
-    root = project(tmp_path, {
-        "campaigns/otherton/council.yaml": second,
-        "campaigns/otherton/assets/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-        "campaigns/otherton/jobs.yaml": (tmp_path / "p" / JOBS).read_text(),
-    })
+    root = project(
+        tmp_path,
+        {
+            "campaigns/otherton/council.yaml": second,
+            "campaigns/otherton/assets/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "campaigns/otherton/jobs.yaml": (tmp_path / "p" / JOBS).read_text(),
+        },
+    )
     out = tmp_path / "dist"
     build(root, out, today=TODAY)
     (root / JOBS).write_text((root / JOBS).read_text().replace("Care jobs in Testshire", "New title"))
@@ -192,9 +207,16 @@ def test_every_page_variable_is_documented() -> None:
 
 
 PAGE_TEMPLATES = {
-    "hub.html": "hub", "council.html": "council", "landing.html": "landing", "roles.html": "roles",
-    "role.html": "role", "apply.html": "apply", "thanks.html": "thanks", "privacy.html": "privacy",
-    "accessibility.html": "accessibility", "404.html": "not_found",
+    "hub.html": "hub",
+    "council.html": "council",
+    "landing.html": "landing",
+    "roles.html": "roles",
+    "role.html": "role",
+    "apply.html": "apply",
+    "thanks.html": "thanks",
+    "privacy.html": "privacy",
+    "accessibility.html": "accessibility",
+    "404.html": "not_found",
 }
 
 
@@ -208,8 +230,11 @@ def test_templates_use_only_documented_variables(name: str) -> None:
     for template in seen:  # the page and every template it extends
         source = (folder / template).read_text()
         ast = env.parse(source)
-        imported = {n if isinstance(n, str) else n[1] or n[0]
-                    for node in ast.find_all(jinja2.nodes.FromImport) for n in node.names}
+        imported = {
+            n if isinstance(n, str) else n[1] or n[0]
+            for node in ast.find_all(jinja2.nodes.FromImport)
+            for n in node.names
+        }
         imported |= {node.target for node in ast.find_all(jinja2.nodes.Import)}
         used = jinja2.meta.find_undeclared_variables(ast) - imported
         assert used <= allowed, f"{template} (for {name}) uses undocumented {sorted(used - allowed)}"

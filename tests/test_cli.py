@@ -22,8 +22,16 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_every_command_has_help() -> None:
-    commands = [[], ["validate"], ["build"], ["serve"], ["schema"], ["new"], ["new", "council"],
-                ["new", "campaign"]]
+    commands = [
+        [],
+        ["validate"],
+        ["build"],
+        ["serve"],
+        ["schema"],
+        ["new"],
+        ["new", "council"],
+        ["new", "campaign"],
+    ]
     for command in commands:
         code, out = run(*command, "--help")
         assert code == 0 and "Usage:" in out, command
@@ -34,8 +42,7 @@ def test_every_command_has_help() -> None:
 
 def test_build_prints_what_it_built(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", NO_THEME_COPY)
-    code, out = run("--project", str(root), "build", "--out", str(tmp_path / "dist"),
-                    "--today", "2026-06-01")
+    code, out = run("--project", str(root), "build", "--out", str(tmp_path / "dist"), "--today", "2026-06-01")
     assert code == 0, out
     assert "Built 1 council, 2 campaigns," in out and "pages" in out
     assert (tmp_path / "dist/testshire/jobs/apply/index.html").is_file()
@@ -43,8 +50,16 @@ def test_build_prints_what_it_built(tmp_path: Path) -> None:
 
 def test_build_explains_which_template_won(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", NO_THEME_COPY)
-    code, out = run("--project", str(root), "build", "--out", str(tmp_path / "dist"),
-                    "--explain-templates", "--today", "2026-06-01")
+    code, out = run(
+        "--project",
+        str(root),
+        "build",
+        "--out",
+        str(tmp_path / "dist"),
+        "--explain-templates",
+        "--today",
+        "2026-06-01",
+    )
     assert code == 0
     assert "/testshire/jobs/apply/  ←  " in out and "apply.html" in out
     assert "looked for: apply-jobs.html, apply.html" in out
@@ -70,23 +85,23 @@ def test_bad_today_is_a_clear_usage_error(tmp_path: Path) -> None:
 
 def test_new_council_and_campaigns_scaffold_valid_files(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", NO_THEME_COPY)
-    code, out = run("--project", str(root), "new", "council", "dudley", "--name",
-                    "Dudley Metropolitan Borough Council")
+    code, out = run(
+        "--project", str(root), "new", "council", "dudley", "--name", "Dudley Metropolitan Borough Council"
+    )
     assert code == 0, out
     council = (root / "campaigns/dudley/council.yaml").read_text()
     assert council.startswith("# yaml-language-server: $schema=../../schemas/council.schema.json")
     assert "short_name: Dudley" in council
-    code, out = run("--project", str(root), "new", "campaign", "dudley", "care-jobs",
-                    "--today", "2026-06-01")
+    code, out = run("--project", str(root), "new", "campaign", "dudley", "care-jobs", "--today", "2026-06-01")
     assert code == 0, out
-    code, out = run("--project", str(root), "new", "campaign", "dudley", "come-back",
-                    "--extends", "come-back-to-care")
+    code, out = run(
+        "--project", str(root), "new", "campaign", "dudley", "come-back", "--extends", "come-back-to-care"
+    )
     assert code == 0, out
     assert "extends: come-back-to-care" in (root / "campaigns/dudley/come-back.yaml").read_text()
     code, out = run("--project", str(root), "validate")
     assert code == 0, out
-    code, out = run("--project", str(root), "build", "--out", str(tmp_path / "dist"),
-                    "--today", "2026-06-01")
+    code, out = run("--project", str(root), "build", "--out", str(tmp_path / "dist"), "--today", "2026-06-01")
     assert code == 0, out
     assert (tmp_path / "dist/dudley/care-jobs/apply/index.html").is_file()
 
@@ -95,8 +110,10 @@ def test_new_council_and_campaigns_scaffold_valid_files(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["new", "campaign", "dudly", "x"], "there is no council 'dudly'"),
-        (["new", "campaign", "testshire", "x", "--extends", "come-back-to-car"],
-         "did you mean 'come-back-to-care'?"),
+        (
+            ["new", "campaign", "testshire", "x", "--extends", "come-back-to-car"],
+            "did you mean 'come-back-to-care'?",
+        ),
         (["new", "campaign", "testshire", "jobs"], "already exists"),
         (["new", "council", "Bad Name", "--name", "X"], "not a valid council name"),
     ],

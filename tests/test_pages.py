@@ -15,9 +15,20 @@ from support import TODAY, html_pages, parse
 
 BASE = "https://careers.westmidlands.example/"
 COUNCILS = [
-    "birmingham", "coventry", "dudley", "herefordshire", "sandwell", "shropshire", "solihull",
-    "staffordshire", "stoke-on-trent", "telford-and-wrekin", "walsall", "warwickshire",
-    "wolverhampton", "worcestershire",
+    "birmingham",
+    "coventry",
+    "dudley",
+    "herefordshire",
+    "sandwell",
+    "shropshire",
+    "solihull",
+    "staffordshire",
+    "stoke-on-trent",
+    "telford-and-wrekin",
+    "walsall",
+    "warwickshire",
+    "wolverhampton",
+    "worcestershire",
 ]
 
 
@@ -128,13 +139,30 @@ def test_role_pages_carry_job_posting_json_ld(dist: Path, manifest: dict) -> Non
         data = json.loads(soup.find("script", type="application/ld+json").string)
         assert data["@context"] == "https://schema.org/"
         assert data["@type"] == "JobPosting"
-        for key in ("title", "description", "datePosted", "validThrough", "employmentType",
-                    "hiringOrganization", "jobLocation", "baseSalary", "directApply"):
+        for key in (
+            "title",
+            "description",
+            "datePosted",
+            "validThrough",
+            "employmentType",
+            "hiringOrganization",
+            "jobLocation",
+            "baseSalary",
+            "directApply",
+        ):
             assert key in data, (file, key)
         assert data["title"] == soup.h1.get_text(strip=True)
         assert data["directApply"] is True
-        assert data["employmentType"] in {"FULL_TIME", "PART_TIME", "TEMPORARY", "CONTRACTOR",
-                                          "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER"}
+        assert data["employmentType"] in {
+            "FULL_TIME",
+            "PART_TIME",
+            "TEMPORARY",
+            "CONTRACTOR",
+            "INTERN",
+            "VOLUNTEER",
+            "PER_DIEM",
+            "OTHER",
+        }
         address = data["jobLocation"]["address"]
         assert address["addressCountry"] == "GB"
         assert address["postalCode"] in soup.find("dl").get_text()
@@ -258,8 +286,12 @@ def test_privacy_notice_and_accessibility_statement(dist: Path) -> None:
     assert "Information Commissioner" in privacy
     statement = parse(dist / "dudley" / "come-back-to-care" / "accessibility" / "index.html")
     text = statement.get_text(" ")
-    for heading in ("Feedback and contact information", "Enforcement procedure",
-                    "Compliance status", "Preparation of this accessibility statement"):
+    for heading in (
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Compliance status",
+        "Preparation of this accessibility statement",
+    ):
         assert statement.find(["h2", "h3"], string=heading), heading
     assert "WCAG" in text or "Web Content Accessibility Guidelines" in text
 
