@@ -14,7 +14,7 @@ run: $(VENV)/.installed ## set up, validate and build every site, serve them on 
 	$(BIN)/recruit serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed browser ## set up and run the whole suite
-	$(BIN)/ruff check generator forms_backend tests
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
