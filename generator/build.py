@@ -32,7 +32,7 @@ class BuildResult:
         return (
             f"Built {self.councils} council{'s' * (self.councils != 1)}, "
             f"{self.campaigns} campaign{'s' * (self.campaigns != 1)}, {self.pages} pages "
-            f"({r.written} files written, {r.unchanged} unchanged"
+            f"({r.written} file{'s' * (r.written != 1)} written, {r.unchanged} unchanged"
             + (f", {r.removed} removed" if r.removed else "")
             + f") in {self.seconds:.2f}s → {self.out}"
         )

@@ -14,6 +14,7 @@ import jinja2
 
 from .contract import check_context
 from .forms import HONEYPOT, form_fields, has_file
+from .icons import favicon_ico
 from .models import Region
 from .output import Output
 from .problems import Problem, ProblemsFound
@@ -190,6 +191,7 @@ class Renderer:
             noindex=True,
         )
         self.page(chain, "not_found", ["404.html"], missing, site)
+        self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
         self.out.add("/robots.txt", self._robots(), "robots")
         self.out.add("/sitemap.xml", self._sitemap(), "sitemap")
 
