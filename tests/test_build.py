@@ -64,6 +64,7 @@ def test_build_writes_every_page_of_a_campaign(tmp_path: Path) -> None:
         "404.html",
         "sitemap.xml",
         "robots.txt",
+        "favicon.ico",
         "_forms/manifest.json",
         "testshire/index.html",
     ):
