@@ -192,8 +192,8 @@ class Renderer:
         )
         self.page(chain, "not_found", ["404.html"], missing, site)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
-        self.out.add("/robots.txt", self._robots(), "robots")
-        self.out.add("/sitemap.xml", self._sitemap(), "sitemap")
+        self.out.add("/robots.txt", _robots(self.absolute("/sitemap.xml")), "robots")
+        self.out.add("/sitemap.xml", _sitemap(self.sitemap, self.absolute("/")), "sitemap")
 
     def render_council(self, council: CouncilView, index: bool = True) -> None:
         chain = self.chain(council.slug)
@@ -222,6 +222,9 @@ class Renderer:
             )
         for campaign in council.campaigns:
             self.render_campaign(chain, council, campaign, site, crumbs)
+        if m.base_url:  # published on its own domain: its folder is that domain's root
+            self.out.add(f"{council.path}robots.txt", _robots(m.base_url + "sitemap.xml"), "robots")
+            self.out.add(f"{council.path}sitemap.xml", _sitemap(self.sitemap, m.base_url), "sitemap")
 
     def render_campaign(
         self,
@@ -357,21 +360,19 @@ class Renderer:
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
         return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
 
-    # --- region files -------------------------------------------------------------------------
 
-    def _robots(self) -> str:
-        return (
-            "User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\n"
-            f"Sitemap: {self.absolute('/sitemap.xml')}\n"
-        )
+def _robots(sitemap: str) -> str:
+    return f"User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\nSitemap: {sitemap}\n"
 
-    def _sitemap(self) -> str:
-        urls = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in sorted(set(self.sitemap)))
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{urls}</urlset>\n"
-        )
+
+def _sitemap(urls: list[str], base: str) -> str:
+    """A sitemap lists the URLs of its own host only (a council on its own domain has its own)."""
+    rows = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in sorted(set(urls)) if u.startswith(base))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{rows}</urlset>\n"
+    )
 
 
 def _digest(text: str) -> str:

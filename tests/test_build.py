@@ -244,3 +244,110 @@ def test_templates_use_only_documented_variables(name: str) -> None:
                 if parent in ("macros.html", "form.html"):
                     continue  # macros receive what they use as arguments
                 seen.append(parent)
+
+
+def test_a_council_on_its_own_domain(tmp_path: Path) -> None:
+    council = (write_project(tmp_path / "p") / COUNCIL).read_text()
+    council = council.replace("website:", "base_url: https://jobs.testshire.example\nwebsite:")
+    root = project(tmp_path, {COUNCIL: council})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    page = soup(out / "testshire/jobs/roles/care-worker/index.html")
+    assert (
+        page.find("link", rel="canonical")["href"] == "https://jobs.testshire.example/jobs/roles/care-worker/"
+    )
+    posting = json.loads(page.find("script", type="application/ld+json").string)
+    assert posting["url"] == "https://jobs.testshire.example/jobs/roles/care-worker/"
+    own = (out / "testshire/sitemap.xml").read_text()
+    assert "<loc>https://jobs.testshire.example/jobs/</loc>" in own
+    assert "careers.testshire.example" not in own
+    assert "Sitemap: https://jobs.testshire.example/sitemap.xml" in (out / "testshire/robots.txt").read_text()
+    region = (out / "sitemap.xml").read_text()
+    assert (
+        "jobs.testshire.example" not in region and "<loc>https://careers.testshire.example/</loc>" in region
+    )
+    manifest = json.loads((out / "_forms/manifest.json").read_text())
+    assert "https://jobs.testshire.example" in manifest["origins"]
+    form = next(f for f in manifest["forms"] if f["campaign"] == "jobs")
+    assert form["thanks_url"] == "https://jobs.testshire.example/jobs/apply/thanks/"
+
+
+def test_a_campaign_not_yet_open_shows_when_it_opens_and_no_form(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    build(root, out, today=dt.date(2026, 3, 1))  # jobs opens on 2026-04-01
+    landing = soup(out / "testshire/jobs/index.html")
+    assert "Opens 1 April 2026" in landing.get_text()
+    assert landing.find("a", string="Apply now") is None
+    apply = soup(out / "testshire/jobs/apply/index.html")
+    assert apply.find("form") is None
+    assert "Applications open on 1 April 2026" in apply.get_text()
+    hub = soup(out / "index.html")
+    assert hub.find("a", string="Care jobs in Testshire") is None  # not taking applications yet
+
+
+EVERY_TYPE = """\
+form:
+  cv: required
+  fields:
+    - {id: about, type: textarea, label: Tell us about yourself, max_length: 500}
+    - {id: work_email, type: email, label: Work email, required: false}
+    - {id: mobile, type: tel, label: Mobile number, required: false}
+    - {id: years, type: number, label: Years of experience, min: 0, max: 60}
+    - {id: start, type: date, label: "When could you start?", hint: "For example, 27 3 2027"}
+    - {id: shift, type: select, label: Preferred shift, options: [Days, Nights]}
+    - {id: licence, type: radios, label: "Do you drive?", options: [Yes, No]}
+    - {id: days, type: checkboxes, label: "Which days?", options: [Weekdays, Weekends], required: false}
+    - {id: dbs, type: file, label: Upload your DBS certificate, required: false}
+    - id: hcpc
+      type: text
+      label: HCPC number
+      pattern: "HCPC[0-9]{5}"
+      pattern_message: Enter an HCPC number like HCPC12345
+"""
+
+
+def test_every_field_type_renders_with_a_label_and_its_rules(tmp_path: Path) -> None:
+    jobs = (write_project(tmp_path / "p") / JOBS).read_text() + EVERY_TYPE
+    root = project(tmp_path, {JOBS: jobs})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    page = soup(out / "testshire/jobs/apply/index.html")
+    form = page.find("form")
+    assert form["enctype"] == "multipart/form-data"
+    assert page.find("label", attrs={"for": "about"}).get_text(strip=True) == "Tell us about yourself"
+    assert page.find("textarea", id="about")
+    assert page.find("input", id="work_email")["type"] == "email"
+    assert page.find("label", attrs={"for": "work_email"}).get_text(strip=True) == "Work email (optional)"
+    assert page.find("input", id="mobile")["type"] == "tel"
+    assert page.find("input", id="years")["inputmode"] == "decimal"
+    date_group = page.find(attrs={"data-field": "start"})
+    assert date_group.find("legend").get_text(strip=True) == "When could you start?"
+    assert [i["name"] for i in date_group.find_all("input")] == ["start-day", "start-month", "start-year"]
+    assert [o.get_text() for o in page.find("select", id="shift").find_all("option")] == [
+        "Choose an option",
+        "Days",
+        "Nights",
+    ]
+    radios = page.find(attrs={"data-field": "licence"})
+    assert [i["value"] for i in radios.find_all("input")] == ["Yes", "No"]
+    assert radios.find("legend").get_text(strip=True) == "Do you drive?"
+    assert [i["type"] for i in page.find(attrs={"data-field": "days"}).find_all("input")] == ["checkbox"] * 2
+    assert page.find("input", id="dbs")["type"] == "file"
+    assert page.find("input", id="cv")["accept"].startswith(".pdf,.doc,.docx,.odt")
+    hcpc = page.find(attrs={"data-field": "hcpc"})
+    assert hcpc["data-pattern"] == "HCPC[0-9]{5}"
+    assert hcpc["data-msg-pattern"] == "Enter an HCPC number like HCPC12345"
+    manifest = json.loads((out / "_forms/manifest.json").read_text())
+    fields = {f["id"]: f for f in next(f for f in manifest["forms"] if f["campaign"] == "jobs")["fields"]}
+    assert fields["about"]["messages"]["too_long"] == "Tell us about yourself must be 500 characters or fewer"
+    assert fields["years"]["messages"] == {
+        "required": "Enter years of experience",
+        "format": "Years of experience must be a number",
+        "min": "Years of experience must be 0 or more",
+        "max": "Years of experience must be 60 or less",
+    }
+    assert fields["start"]["messages"]["format"] == "When could you start must be a real date"
+    assert fields["shift"]["messages"]["required"] == "Select preferred shift"
+    assert fields["cv"]["required"] is True and fields["cv"]["max_bytes"] == 5 * 1024 * 1024
+    assert fields["licence"]["options"] == [{"value": "Yes", "label": "Yes"}, {"value": "No", "label": "No"}]
