@@ -12,7 +12,7 @@ from typing import Any
 COMMON: dict[str, str] = {
     "region": "The region from site.toml: name, organisation, base_url, contact_email, language.",
     "page": "This page: path (site path such as /dudley/), canonical (absolute URL), title, "
-    "description, kind, noindex, image and image_alt (for link previews), breadcrumbs "
+    "description, kind, noindex, image, image_alt and image_size (for link previews), breadcrumbs "
     "(list of (label, path); the last is this page).",
     "site": "The site this page belongs to (the hub or a council): name, home (path), "
     "logo (path or None), logo_alt, css (path of the stylesheet), favicon (path).",
@@ -26,7 +26,8 @@ CAMPAIGN_PAGE: dict[str, str] = {
     "data_controller, path (its index page), logo (path), campaigns.",
     "campaign": "The campaign: every key of the YAML (title, hashtag, audience, opens, closes, "
     "hero, body, roles, faq, stories, sharing, talent_bank) plus slug, path, status "
-    "('open', 'upcoming', 'closed'), is_open, hero_image (path or None), links (paths of "
+    "('open', 'upcoming', 'closed'), is_open, hero_image and share_image (paths with width and "
+    "height, or None), story_images (story index -> image), links (paths of "
     "landing, roles, apply, thanks, privacy, accessibility) and share_links.",
 }
 

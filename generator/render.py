@@ -49,6 +49,7 @@ class PageInfo:
     breadcrumbs: list[tuple[str, str]]
     image: str | None = None
     image_alt: str | None = None
+    image_size: tuple[int, int] | None = None
     noindex: bool = False
 
 
@@ -235,7 +236,9 @@ class Renderer:
         crumbs: list[tuple[str, str]],
     ) -> None:
         m = campaign.model
-        image = self.absolute(campaign.share_image or campaign.hero_image or council.logo, council)
+        picture = campaign.share_image or campaign.hero_image or council.logo
+        image = self.absolute(picture, council)
+        image_size = (picture.width, picture.height) if picture.width else None
         image_alt = m.sharing.image or m.hero.image
         alt = image_alt.alt if image_alt else council.model.brand.logo_alt
         base = crumbs + [(m.title, campaign.path)]
@@ -246,7 +249,16 @@ class Renderer:
         ) -> PageInfo:
             trail = base + ([(label, path)] if label else [])
             return PageInfo(
-                path, self.canonical_for(council, path), title, description, kind, trail, image, alt, noindex
+                path,
+                self.canonical_for(council, path),
+                title,
+                description,
+                kind,
+                trail,
+                image,
+                alt,
+                noindex=noindex,
+                image_size=image_size,
             )
 
         def names(kind: str) -> list[str]:

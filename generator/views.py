@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from PIL import Image as PILImage
 
 from .markdown import plain_text, render_markdown
 from .models import Campaign, Council, Region, Role
@@ -31,20 +35,53 @@ EMPLOYMENT = {
 PERIOD = {"year": "a year", "hour": "an hour", "day": "a day", "week": "a week", "month": "a month"}
 
 
+class ImageRef(str):
+    """An image's site path that also knows its size, so pages reserve its space (no layout shift)."""
+
+    width: int | None
+    height: int | None
+
+    def __new__(cls, path: str, size: tuple[int, int] | None) -> ImageRef:
+        ref = super().__new__(cls, path)
+        ref.width, ref.height = size or (None, None)
+        return ref
+
+
+def image_size(source: Path) -> tuple[int, int] | None:
+    """Pixel size of a raster image, or an SVG's width/height (else its viewBox)."""
+    if source.suffix.lower() == ".svg":
+        try:
+            root = ET.parse(source).getroot()
+        except ET.ParseError:
+            return None
+        width, height = root.get("width", ""), root.get("height", "")
+        if re.fullmatch(r"[\d.]+(px)?", width) and re.fullmatch(r"[\d.]+(px)?", height):
+            return round(float(width.rstrip("px"))), round(float(height.rstrip("px")))
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        if len(box) == 4:
+            return round(float(box[2])), round(float(box[3]))
+        return None
+    try:
+        with PILImage.open(source) as image:
+            return image.size
+    except OSError:
+        return None
+
+
 class Assets:
     """Images copied into a council's folder under a content-hashed name (never two names clash)."""
 
     def __init__(self) -> None:
         self.files: dict[str, Path] = {}  # site path -> source
-        self._by_source: dict[tuple[str, Path], str] = {}
+        self._by_source: dict[tuple[str, Path], ImageRef] = {}
 
-    def add(self, council_slug: str, source: Path) -> str:
+    def add(self, council_slug: str, source: Path) -> ImageRef:
         key = (council_slug, source)
         if key not in self._by_source:
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
             path = f"/{council_slug}/_assets/{source.stem}.{digest}{source.suffix.lower()}"
             self.files[path] = source
-            self._by_source[key] = path
+            self._by_source[key] = ImageRef(path, image_size(source))
         return self._by_source[key]
 
 
@@ -83,13 +120,13 @@ class CampaignView(_Delegate):
     slug: str
     path: str
     status: str
-    hero_image: str | None
-    share_image: str | None
+    hero_image: ImageRef | None
+    share_image: ImageRef | None
     roles: list[RoleView]
     links: dict[str, str]
     council: CouncilView = field(repr=False)
     share_links: dict[str, str] = field(default_factory=dict)
-    story_images: dict[int, str] = field(default_factory=dict)
+    story_images: dict[int, ImageRef] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -101,7 +138,7 @@ class CouncilView(_Delegate):
     model: Council
     slug: str
     path: str
-    logo: str
+    logo: ImageRef
     campaigns: list[CampaignView] = field(default_factory=list)
 
 
