@@ -105,9 +105,11 @@ class Renderer:
     # --- theme --------------------------------------------------------------------------------
 
     def chain(self, council_slug: str | None) -> ThemeChain:
-        key = council_slug or ""
+        """The theme chain for a council; councils without their own templates share one,
+        so each template is compiled once per build, not once per council."""
+        templates = self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
+        key = str(templates) if templates is not None and templates.is_dir() else ""
         if key not in self._chains:
-            templates = self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
             self._chains[key] = ThemeChain(self.project.root, self.region.theme, templates)
         return self._chains[key]
 
