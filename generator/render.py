@@ -25,13 +25,10 @@ from .views import Assets, CampaignView, CouncilView, build_views, describe, job
 
 def relative(from_path: str, to_path: str) -> str:
     """A link from one site path to another; directory paths end with '/'."""
+    to_path, mark, query = to_path.partition("?")
+    query = mark + query
     base = from_path if from_path.endswith("/") else posixpath.dirname(from_path) + "/"
     target_dir = to_path if to_path.endswith("/") else posixpath.dirname(to_path) + "/"
-    query = ""
-    if "?" in to_path:
-        to_path, query = to_path.split("?", 1)
-        query = "?" + query
-        target_dir = to_path if to_path.endswith("/") else posixpath.dirname(to_path) + "/"
     rel_dir = posixpath.relpath(target_dir, base)
     name = "" if to_path.endswith("/") else posixpath.basename(to_path)
     if rel_dir == ".":
@@ -98,9 +95,6 @@ class Renderer:
             return council.model.base_url + path.removeprefix(council.path)
         base = self.base_url or self.region.base_url
         return base.rstrip("/") + path
-
-    def canonical_for(self, council: CouncilView, path: str) -> str:
-        return self.absolute(path, council)
 
     # --- theme --------------------------------------------------------------------------------
 
@@ -208,7 +202,7 @@ class Renderer:
         crumbs = [(m.short_name, council.path)]
         info = PageInfo(
             council.path,
-            self.canonical_for(council, council.path),
+            self.absolute(council.path, council),
             f"Jobs in adult social care with {m.name}",
             f"Recruitment campaigns from {m.name}.",
             "council",
@@ -252,7 +246,7 @@ class Renderer:
             trail = base + ([(label, path)] if label else [])
             return PageInfo(
                 path,
-                self.canonical_for(council, path),
+                self.absolute(path, council),
                 title,
                 description,
                 kind,
@@ -291,7 +285,7 @@ class Renderer:
             **common,
         )
         for role in campaign.roles:
-            url = self.canonical_for(council, role.path)
+            url = self.absolute(role.path, council)
             posting = job_posting(role, campaign, council, url, self.absolute(council.logo, council))
             self.page(
                 chain,
@@ -394,9 +388,7 @@ def _digest(text: str) -> str:
 
 
 def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
-    return build_views(
-        project.councils, project.region, renderer.today, renderer.assets, renderer.canonical_for
-    )
+    return build_views(project.councils, renderer.today, renderer.assets, renderer.absolute)
 
 
 def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) -> Problem:

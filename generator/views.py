@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import quote
 from PIL import Image as PILImage
 
 from .markdown import plain_text, render_markdown
-from .models import Campaign, Council, Region, Role
+from .models import Campaign, Council, Role
 from .project import CampaignSite, CouncilSite
 
 EMPLOYMENT = {
@@ -147,22 +148,25 @@ def _money(value: float) -> str:
     return f"£{int(value):,}" if float(value).is_integer() else f"£{value:,.2f}"
 
 
+Absolute = Callable[[str, "CouncilView"], str]  # (site path, council) -> public URL
+
+
 def build_views(
-    sites: list[CouncilSite], region: Region, today: dt.date, assets: Assets, canonical
-) -> list[CouncilView]:  # noqa: ANN001
+    sites: list[CouncilSite], today: dt.date, assets: Assets, absolute: Absolute
+) -> list[CouncilView]:
     """Views of every council and its campaigns, with assets registered for copying."""
     councils = []
     for site in sites:
         council = CouncilView(site.model, site.slug, f"/{site.slug}/", assets.add(site.slug, site.logo))
         for camp in site.campaigns:
-            council.campaigns.append(_campaign_view(camp, council, today, assets, canonical))
+            council.campaigns.append(_campaign_view(camp, council, today, assets, absolute))
         councils.append(council)
     return councils
 
 
 def _campaign_view(
-    site: CampaignSite, council: CouncilView, today: dt.date, assets: Assets, canonical
-) -> CampaignView:  # noqa: ANN001
+    site: CampaignSite, council: CouncilView, today: dt.date, assets: Assets, absolute: Absolute
+) -> CampaignView:
     model = site.model
     base = f"{council.path}{site.slug}/"
     links = {
@@ -190,7 +194,7 @@ def _campaign_view(
         council=council,
         story_images={loc[1]: p for loc, p in images.items() if loc[0] == "stories"},
     )
-    url = canonical(council, base)
+    url = absolute(base, council)
     text = model.sharing.text
     view.share_links = {
         "X (Twitter)": f"https://twitter.com/intent/tweet?text={quote(text)}&url={quote(url)}",
