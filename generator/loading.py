@@ -65,6 +65,22 @@ _Loader.add_implicit_resolver(
 )
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):  # type: ignore[misc]
+    """libyaml's parser with the same resolvers: 10x faster on valid files. Files it rejects
+    are parsed again by the pure-Python loader, whose errors say more."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def _compose_fast(text: str) -> yaml.Node | None:
+    loader = _FastLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _mark(file: Path, m: yaml.Mark) -> Mark:
     return Mark(file, m.line + 1, m.column + 1)
 
@@ -167,11 +183,22 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
                     )
                 ]
     try:
+        node = _compose_fast(text)
+    except yaml.YAMLError:
+        node = _compose_reporting(file, text)
+        if isinstance(node, list):
+            return None, node
+    return _document(file, text, node, problems)
+
+
+def _compose_reporting(file: Path, text: str) -> yaml.Node | None | list[Problem]:
+    """Compose with the pure-Python loader; its errors become problems (the returned list)."""
+    try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character, e.g. pasted from a PDF
         before = text[: exc.position]
         line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-        return None, [
+        return [
             Problem(
                 file,
                 line,
@@ -202,9 +229,13 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
                 if opener == "quote"
                 else f"close it, or put the whole value in quotes if the {opener} is part of the text"
             )
-        return None, [Problem(file, line, col, "", message, hint)]
+        return [Problem(file, line, col, "", message, hint)]
     finally:
         loader.dispose()
+    return node
+
+
+def _document(file: Path, text: str, node: yaml.Node | None, problems: list[Problem]):  # noqa: ANN202
     doc = Document(file, {}, texts={file: text.splitlines()})
     if node is None:
         doc.marks[()] = Mark(file, 1, 1)
