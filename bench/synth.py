@@ -14,11 +14,42 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("come-back-to-care", "step-up-now", "time-to-care")
-WORDS = (
-    "care support people home team training council adults families independence assess plan "
-    "review carers health community visit listen help safe well skills experience flexible "
-    "shifts mentor supervision pension leave development progress local service quality"
-).split()
+WORDS = [
+    "care",
+    "support",
+    "people",
+    "home",
+    "team",
+    "training",
+    "council",
+    "adults",
+    "families",
+    "independence",
+    "assess",
+    "plan",
+    "review",
+    "carers",
+    "health",
+    "community",
+    "visit",
+    "listen",
+    "help",
+    "safe",
+    "well",
+    "skills",
+    "experience",
+    "flexible",
+    "shifts",
+    "mentor",
+    "supervision",
+    "pension",
+    "leave",
+    "development",
+    "progress",
+    "local",
+    "service",
+    "quality",
+]
 
 
 def paragraph(rng: random.Random, words: int) -> str:

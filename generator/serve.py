@@ -1,17 +1,86 @@
-"""Serve the built sites on loopback (and, when it exists, the form backend under /api/)."""
+"""Serve the built sites on loopback, with the form backend (when given) under /api/ on the same port."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+# A reference as the page script accepts it (themes/default/static/apply.js).
+REFERENCE = re.compile(r"[A-Z]{2,4}-[A-Z0-9]{6,10}")
+# The element that shows the reference on a thank-you page: its opening tag, content, closing tag.
+REFERENCE_SLOT = re.compile(r"(<(\w+)\b[^>]*?\sdata-reference(?![-\w])[^>]*>)(.*?)(</\2\s*>)", re.S)
 
 
 def static_app(dist: Path) -> Starlette:
     """dist/ as a web server would publish it: index.html for folders, 404.html otherwise."""
     return Starlette(routes=[Mount("/", app=StaticFiles(directory=dist, html=True), name="sites")])
+
+
+def show_reference(page: str, reference: str) -> str:
+    """The thank-you page with the reference in its [data-reference] element (for no-JS browsers)."""
+    return REFERENCE_SLOT.sub(lambda m: m.group(1) + reference + m.group(4), page, count=1)
+
+
+class ThanksPages:
+    """GET .../thanks/?ref=REF puts a valid reference into the page, so it shows without JavaScript."""
+
+    def __init__(self, app: ASGIApp, dist: Path) -> None:
+        self.app, self.dist = app, Path(dist).resolve()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope.get("query_string"):
+            ref = parse_qs(scope["query_string"].decode("latin-1")).get("ref", [""])[0]
+            page = self._page(scope["path"]) if REFERENCE.fullmatch(ref) else None
+            if page is not None and "data-reference" in page:
+                body = show_reference(page, ref).encode("utf-8")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _page(self, path: str) -> str | None:
+        if not path.endswith("/"):
+            return None
+        target = (self.dist / path.lstrip("/") / "index.html").resolve()
+        if not target.is_relative_to(self.dist) or not target.is_file():
+            return None
+        return target.read_text(encoding="utf-8")
+
+
+def combined_app(dist: Path, backend: Any | None = None) -> Starlette:
+    """dist/ at /, the backend (an ASGI app) at /api/, one port; the backend's lifespan runs too."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        router = getattr(backend, "router", None)
+        if router is None:
+            yield
+            return
+        async with router.lifespan_context(backend):
+            yield
+
+    routes = [Mount("/api", app=backend)] if backend is not None else []
+    routes.append(Mount("/", app=ThanksPages(StaticFiles(directory=dist, html=True), dist), name="sites"))
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def run(app: Starlette, host: str, port: int) -> None:

@@ -1,0 +1,443 @@
+"""The backend as an ASGI app: `create_app(settings)`, no global state.
+
+POST /apply/{council}/{campaign}  an application (form-urlencoded or multipart)
+GET  /health                      storage reachable, manifest version
+GET  /councils/{slug}/applications.csv|.json, .../applications/{ref}/files/{field}  with a token
+
+Mounted under /api/ beside the sites (generator/serve.py), alone (`recruit backend serve`), or
+behind Mangum on AWS Lambda (lambda_handler.py). Every refusal is a clear 4xx: JSON for the
+page script (Accept: application/json), a page of the council's own site for browsers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from . import auth, export, guards, pages
+from .manifest import Manifest, ManifestError, ManifestSource, is_open, origin_of
+from .notify import compose, drain
+from .parsing import BadRequest, parse_body
+from .references import new_reference
+from .settings import Settings
+from .storage import NewApplication, Storage, StorageError, open_storage
+from .validation import fingerprint, raw_answers, validate
+
+__all__ = ["Settings", "create_app"]
+log = logging.getLogger("forms_backend")
+NO_STORE = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LONDON: dt.tzinfo = ZoneInfo("Europe/London")
+except Exception:  # noqa: BLE001 - no time zone data: UTC is within an hour
+    LONDON = dt.UTC
+
+
+class Backend:
+    """One app's state: its settings, manifest, storage (opened on first use) and rate limiter."""
+
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.settings = settings
+        self.manifests = ManifestSource(settings.manifest_path)
+        self._storage = storage
+        self._lock = threading.Lock()
+        limit = settings.rate_limit
+        self.limiter = guards.RateLimiter(*limit) if limit else None
+        self.wake: anyio.Event | None = None
+
+    @property
+    def storage(self) -> Storage:
+        with self._lock:
+            if self._storage is None:
+                self._storage = open_storage(self.settings.database_url)
+            return self._storage
+
+    def close(self) -> None:
+        with self._lock:
+            if self._storage is not None:
+                self._storage.close()
+                self._storage = None
+
+    def today(self) -> dt.date:
+        return self.settings.now().astimezone(LONDON).date()
+
+
+def _backend(request: Request) -> Backend:
+    return request.app.state.backend
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "").lower()
+
+
+def _site_url(manifest: Manifest, form: dict[str, Any], kind: str, settings: Settings) -> str:
+    """form_path or thanks_path on the same host; the absolute URL when the site is elsewhere."""
+    path, url = form[f"{kind}_path"], form[f"{kind}_url"]
+    absolute = settings.absolute_redirects
+    if absolute is None:
+        base = manifest.region.get("base_url", "")
+        absolute = not manifest.same_host or (base and origin_of(url) != origin_of(base))
+    return url if absolute else path
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def refuse(
+    request: Request,
+    status: int,
+    heading: str,
+    message: str,
+    form: dict[str, Any] | None = None,
+    manifest: Manifest | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """A 4xx as JSON for scripts, or as a page of the council's site (404.html when unknown)."""
+    headers = {**NO_STORE, **(headers or {})}
+    if wants_json(request) or manifest is None:
+        return JSONResponse({"error": message, **(extra or {})}, status, headers=headers)
+    dist = _backend(request).settings.dist
+    if form is not None:
+        base = _site_url(manifest, form, "form", _backend(request).settings)
+        campaign_path = form["form_path"].rsplit("apply/", 1)[0]
+        body = pages.message_page(
+            dist, form["form_path"], base, heading, [message], (campaign_path, f"Back to {form['title']}")
+        )
+    else:
+        base = "/" if manifest.same_host else manifest.region.get("base_url", "/")
+        body = pages.message_page(dist, "404.html", base, heading, [message], ("/", "Go to the home page"))
+    return HTMLResponse(body, status, headers=headers)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to be over `limit` (never read whole)."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.strip().isdigit():
+            raise BadRequest("The Content-Length header is not a number.")
+        if int(length) > limit:
+            raise BadRequest(f"The form is larger than {limit // (1024 * 1024)} MB.", 413)
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise BadRequest(f"The form is larger than {limit // (1024 * 1024)} MB.", 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _idempotency_key(request: Request, fields: dict[str, list[str]]) -> str | None:
+    key = request.headers.get("idempotency-key") or (fields.get("idempotency_key") or [""])[0]
+    key = key.strip()
+    return key if 0 < len(key) <= 200 and key.isascii() and key.isprintable() else None
+
+
+async def apply(request: Request) -> Response:
+    backend = _backend(request)
+    settings = backend.settings
+    council, campaign = request.path_params["council"], request.path_params["campaign"]
+    try:
+        manifest = backend.manifests.get()
+    except ManifestError as exc:
+        log.error("manifest: %s", exc)
+        return JSONResponse(
+            {"error": "Applications cannot be taken right now. Try again later."}, 503, headers=NO_STORE
+        )
+    form = manifest.form(council, campaign)
+    if form is None:
+        return refuse(
+            request,
+            404,
+            "Page not found",
+            "There is no application form at this address. Check the address and try again.",
+            manifest=manifest,
+        )
+    if not guards.origin_allowed(request.headers, manifest):
+        return refuse(
+            request,
+            403,
+            "Application not sent",
+            "This form can only be sent from its own page. Go back to the form and send it again.",
+            form,
+            manifest,
+        )
+    state = is_open(form, backend.today())
+    if not state:
+        message = (
+            f"Applications for {form['title']} closed on {_long_date(form['closes'])}. "
+            "Your answers have not been kept."
+            if state is False
+            else f"Applications for {form['title']} open on {_long_date(form['opens'])}. "
+            "Your answers have not been kept."
+        )
+        heading = "This campaign has closed" if state is False else "This campaign is not open yet"
+        return refuse(request, 410, heading, message, form, manifest)
+    if backend.limiter is not None:
+        key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
+        if settings.rate_limit_loopback or not guards.is_loopback(key):
+            wait = backend.limiter.hit(key)
+            if wait:
+                minutes = max(1, round(wait / 60))
+                return refuse(
+                    request,
+                    429,
+                    "Too many applications",
+                    f"You have sent this form too many times in a short time. Wait {minutes} "
+                    f"minute{'s' * (minutes != 1)}, then send it again. Your answers have not been sent.",
+                    form,
+                    manifest,
+                    headers={"Retry-After": str(int(wait) + 1)},
+                    extra={"retry_after": int(wait) + 1},
+                )
+    try:
+        body = await read_body(request, settings.max_body_bytes)
+        sub = await anyio.to_thread.run_sync(
+            parse_body, body, request.headers.get("content-type"), settings.max_fields
+        )
+    except ClientDisconnect:
+        return Response(status_code=400)
+    except BadRequest as exc:
+        return refuse(request, exc.status, "Application not sent", exc.message, form, manifest)
+
+    honeypot = form.get("honeypot") or "website"
+    if any(v.strip() for v in sub.fields.get(honeypot, [])):
+        # A bot filled the field people cannot see: it is told it succeeded and nothing is kept.
+        await anyio.to_thread.run_sync(
+            backend.storage.log_event, settings.now(), "honeypot", council, campaign, {}
+        )
+        return _accepted(request, manifest, form, new_reference(manifest.code(council)), False)
+
+    result = await anyio.to_thread.run_sync(validate, form["fields"], sub)
+    for field_id, value in result.tampering:
+        log.warning("tampering: %s/%s field %s got %r", council, campaign, field_id, value[:200])
+        await anyio.to_thread.run_sync(
+            backend.storage.log_event,
+            settings.now(),
+            "tampering",
+            council,
+            campaign,
+            {"field": field_id, "value": value[:200]},
+        )
+    if not result.ok:
+        if wants_json(request):
+            return JSONResponse({"errors": result.errors}, 422, headers=NO_STORE)
+        base = _site_url(manifest, form, "form", settings)
+        page = pages.error_page(settings.dist, form, base, result.errors, raw_answers(form["fields"], sub))
+        return HTMLResponse(page, 422, headers=NO_STORE)
+
+    now = settings.now()
+    application = NewApplication(
+        council=council,
+        campaign=campaign,
+        email=str(result.answers.get("email", "")),
+        answers=result.answers,
+        content_hash=fingerprint(council, campaign, result.answers),
+        created_at=now,
+        idempotency_key=_idempotency_key(request, sub.fields),
+        files=result.files,
+    )
+    try:
+        saved = await anyio.to_thread.run_sync(
+            backend.storage.save,
+            application,
+            lambda: new_reference(manifest.code(council)),
+            lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),
+            now - settings.duplicate_window,
+        )
+    except StorageError as exc:
+        log.error("storage: %s", exc)
+        return refuse(
+            request,
+            503,
+            "Application not sent",
+            "Your application could not be saved. Nothing was kept: try again in a few minutes.",
+            form,
+            manifest,
+        )
+    if saved.created and backend.wake is not None:
+        backend.wake.set()
+    return _accepted(request, manifest, form, saved.reference, not saved.created)
+
+
+def _accepted(request: Request, manifest: Manifest, form: dict, reference: str, duplicate: bool) -> Response:
+    if wants_json(request):
+        body: dict[str, Any] = {"reference": reference}
+        if duplicate:
+            body["duplicate"] = True
+        return JSONResponse(body, 201, headers=NO_STORE)
+    thanks = _site_url(manifest, form, "thanks", _backend(request).settings)
+    return RedirectResponse(f"{thanks}?ref={reference}", 303, headers=NO_STORE)
+
+
+async def health(request: Request) -> Response:
+    backend = _backend(request)
+    body: dict[str, Any] = {"status": "ok", "storage": "ok", "manifest_version": None, "forms": 0}
+    try:
+        manifest = backend.manifests.get()
+        body["manifest_version"], body["forms"] = manifest.version, len(manifest.forms)
+    except ManifestError as exc:
+        log.error("health: %s", exc)
+        body["status"] = "unavailable"
+    try:
+        await anyio.to_thread.run_sync(lambda: backend.storage.ping())
+    except StorageError as exc:
+        log.error("health: %s", exc)
+        body["status"], body["storage"] = "unavailable", "unreachable"
+    return JSONResponse(body, 200 if body["status"] == "ok" else 503, headers=NO_STORE)
+
+
+async def _authorised(request: Request, council: str) -> Response | None:
+    backend = _backend(request)
+    presented = auth.bearer(request.headers.get("authorization"))
+    principal = None
+    if presented is not None:
+        principal = await anyio.to_thread.run_sync(auth.check, backend.storage, presented)
+    if principal is None:
+        return JSONResponse(
+            {"error": "A valid bearer token is needed."},
+            401,
+            headers={**NO_STORE, "WWW-Authenticate": 'Bearer realm="recruit"'},
+        )
+    if not principal.may_read(council):
+        return JSONResponse(
+            {"error": "This token cannot read this council's applications."}, 403, headers=NO_STORE
+        )
+    return None
+
+
+def parse_since(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def applications(request: Request) -> Response:
+    slug, kind = request.path_params["slug"], request.path_params["kind"]
+    denied = await _authorised(request, slug)
+    if denied:
+        return denied
+    backend = _backend(request)
+    manifest = backend.manifests.get()
+    if kind not in ("csv", "json"):
+        return JSONResponse(
+            {"error": "Ask for applications.csv or applications.json."}, 404, headers=NO_STORE
+        )
+    if slug not in manifest.councils:
+        return JSONResponse({"error": f"There is no council {slug!r}."}, 404, headers=NO_STORE)
+    try:
+        since = parse_since(request.query_params.get("since"))
+    except ValueError:
+        return JSONResponse({"error": "since must be a date like 2026-11-01."}, 400, headers=NO_STORE)
+    found = await anyio.to_thread.run_sync(
+        backend.storage.applications, slug, request.query_params.get("campaign") or None, since
+    )
+    if kind == "csv":
+        headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{slug}-applications.csv"'}
+        return Response(
+            export.to_csv(manifest, found), 200, headers=headers, media_type="text/csv; charset=utf-8"
+        )
+    return Response(export.to_json(found), 200, headers=NO_STORE, media_type="application/json")
+
+
+async def application_file(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    denied = await _authorised(request, slug)
+    if denied:
+        return denied
+    found = await anyio.to_thread.run_sync(
+        _backend(request).storage.file, slug, request.path_params["reference"], request.path_params["field"]
+    )
+    if found is None:
+        return JSONResponse({"error": "There is no such file."}, 404, headers=NO_STORE)
+    name, content_type, data = found
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
+    return Response(
+        data,
+        200,
+        media_type=content_type,
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = {404: "There is nothing at this address.", 405: "This address only takes another method."}
+    text = message.get(exc.status_code, str(exc.detail))
+    return JSONResponse({"error": text}, exc.status_code, headers={**NO_STORE, **(exc.headers or {})})
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"error": "Something went wrong on our side. Nothing was kept: try again later."},
+        500,
+        headers=NO_STORE,
+    )
+
+
+async def _drain_loop(backend: Backend) -> None:
+    interval = backend.settings.outbox_interval
+    while True:
+        backend.wake = anyio.Event()
+        with anyio.move_on_after(interval):
+            await backend.wake.wait()
+        try:
+            report = await anyio.to_thread.run_sync(drain, backend.storage, backend.settings)
+            if report.sent or report.retried or report.failed:
+                log.info("outbox: %s", report.summary())
+        except Exception:  # noqa: BLE001 - the loop must outlive one bad drain
+            log.exception("outbox drain failed; trying again in %ss", interval)
+
+
+def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
+    """The backend for one settings (and, for tests, a storage already open)."""
+    backend = Backend(settings, storage)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # noqa: ANN202
+        try:
+            async with anyio.create_task_group() as tasks:
+                if settings.outbox_interval > 0:
+                    tasks.start_soon(_drain_loop, backend)
+                yield
+                tasks.cancel_scope.cancel()
+        finally:
+            backend.wake = None
+            backend.close()
+
+    app = Starlette(
+        routes=[
+            Route("/apply/{council}/{campaign}", apply, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/councils/{slug}/applications.{kind}", applications, methods=["GET"]),
+            Route(
+                "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
+            ),
+        ],
+        middleware=[Middleware(guards.CORS, manifest=backend.manifests.get)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.backend = backend
+    return app

@@ -1,0 +1,140 @@
+"""dist/_forms/manifest.json: the only description of the forms the backend trusts.
+
+Checked for its format and version on load, and re-read when the file changes (a rebuild while
+the server runs takes effect on the next request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+FORMAT = "recruit-forms"
+VERSION = 1
+
+
+class ManifestError(Exception):
+    """The manifest is missing, unreadable, or of a format this backend does not know."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    data: dict[str, Any]
+
+    @property
+    def version(self) -> int:
+        return int(self.data["version"])
+
+    @property
+    def region(self) -> dict[str, Any]:
+        return self.data.get("region", {})
+
+    @property
+    def councils(self) -> dict[str, dict[str, Any]]:
+        return self.data.get("councils", {})
+
+    @property
+    def forms(self) -> list[dict[str, Any]]:
+        return self.data.get("forms", [])
+
+    @property
+    def origins(self) -> set[str]:
+        found = {o.rstrip("/") for o in self.data.get("origins", [])}
+        found |= {c["origin"].rstrip("/") for c in self.councils.values() if c.get("origin")}
+        return found
+
+    def form(self, council: str, campaign: str) -> dict[str, Any] | None:
+        for form in self.forms:
+            if form["council"] == council and form["campaign"] == campaign:
+                return form
+        return None
+
+    def council_forms(self, council: str) -> list[dict[str, Any]]:
+        return [f for f in self.forms if f["council"] == council]
+
+    def code(self, council: str) -> str:
+        """The council's short code for references (WOL); made from the slug when it has none."""
+        code = (self.councils.get(council) or {}).get("code") or ""
+        code = "".join(ch for ch in code.upper() if "A" <= ch <= "Z")
+        if 2 <= len(code) <= 4:
+            return code
+        letters = "".join(ch for ch in council.upper() if "A" <= ch <= "Z")
+        return (letters[:3] or "APP").ljust(2, "X")
+
+    @property
+    def same_host(self) -> bool:
+        """A relative backend_url ('/api') means the backend shares the sites' host."""
+        return str(self.region.get("backend_url", "/api")).startswith("/")
+
+    @property
+    def retention_days(self) -> int:
+        return int(self.region.get("retention_days") or 365)
+
+
+def is_open(form: dict[str, Any], today: dt.date) -> bool | None:
+    """True when taking applications; False when closed; None when not open yet."""
+    opens = dt.date.fromisoformat(form["opens"])
+    closes = dt.date.fromisoformat(form["closes"])
+    if today < opens:
+        return None
+    return today <= closes
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def parse(text: str, source: str = "manifest") -> Manifest:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ManifestError(f"{source} is not valid JSON ({exc}); rebuild it with `recruit build`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ManifestError(f"{source} is not a recruit forms manifest; rebuild it with `recruit build`")
+    if data.get("version") != VERSION:
+        raise ManifestError(
+            f"{source} has format version {data.get('version')!r}; this backend reads version {VERSION}. "
+            "Rebuild the sites with the same version of recruit as the backend."
+        )
+    for key in ("region", "councils", "forms"):
+        if key not in data:
+            raise ManifestError(f"{source} has no {key!r}; rebuild it with `recruit build`")
+    return Manifest(data)
+
+
+def load(path: Path) -> Manifest:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ManifestError(
+            f"cannot read the forms manifest {path} ({exc.strerror}); run `recruit build` first"
+        ) from None
+    return parse(text, str(path))
+
+
+class ManifestSource:
+    """The manifest at a path, re-read when the file's size or modification time changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._manifest: Manifest | None = None
+
+    def get(self) -> Manifest:
+        try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._manifest is None or (stamp is not None and stamp != self._stamp):
+                self._manifest = load(self.path)
+                self._stamp = stamp
+            return self._manifest

@@ -1,0 +1,244 @@
+"""Notifications through the outbox: composed when an application is stored, sent afterwards.
+
+The council's notification addresses get the answers; the applicant gets a confirmation with
+the reference and a copy of their answers. Messages wait in the outbox table until an SMTP
+server takes them (retried with a doubling back-off, never dropped), or, with no SMTP server
+configured, are written as .eml files under data/mail/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+import tempfile
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .manifest import Manifest
+from .settings import Settings
+from .storage import Outgoing, Storage
+
+log = logging.getLogger("forms_backend.notify")
+
+
+def _shown(spec: dict[str, Any], answer: Any) -> str:
+    labels = {o["value"]: o["label"] for o in spec.get("options") or []}
+    if isinstance(answer, bool):
+        return "Yes" if answer else "No"
+    if isinstance(answer, list):
+        return "; ".join(labels.get(a, a) for a in answer)
+    if isinstance(answer, dict):
+        return f"{answer['filename']} ({max(1, answer['size'] // 1024)} KB)"
+    return labels.get(answer, str(answer))
+
+
+def answer_lines(fields: list[dict[str, Any]], answers: dict[str, Any]) -> list[str]:
+    lines = []
+    for spec in fields:
+        if spec["id"] in answers:
+            label = str(spec.get("label") or spec["id"])
+            value = _shown(spec, answers[spec["id"]])
+            lines.append(f"{label}\n    {value.replace(chr(10), chr(10) + '    ')}")
+    return lines
+
+
+def _message(
+    sender: str, to: str, subject: str, body: str, reply_to: str | None, domain: str, when: dt.datetime
+) -> bytes:
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(domain=domain)
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def compose(
+    manifest: Manifest,
+    form: dict[str, Any],
+    reference: str,
+    answers: dict[str, Any],
+    when: dt.datetime,
+    mail_from: str | None = None,
+) -> list[Outgoing]:
+    """The council's notifications and the applicant's confirmation for one application."""
+    region = manifest.region
+    council = manifest.councils.get(form["council"], {})
+    council_name = council.get("name", form["council"])
+    domain = urlsplit(region.get("base_url", "")).hostname or "recruit.invalid"
+    sender = mail_from or formataddr(
+        (region.get("name", "Recruitment"), region.get("contact_email") or f"no-reply@{domain}")
+    )
+    lines = answer_lines(form["fields"], answers)
+    name = str(answers.get("full_name", "")).strip() or "An applicant"
+    applicant = str(answers.get("email", ""))
+    files = [spec["id"] for spec in form["fields"] if spec["type"] == "file" and spec["id"] in answers]
+    file_note = (
+        "\nThe uploaded file is kept with the application: export the council's applications, or "
+        f"GET /api/councils/{form['council']}/applications/{reference}/files/{files[0]} with your token.\n"
+        if files
+        else ""
+    )
+    council_body = (
+        f"A new application for {form['title']} ({council_name}).\n\n"
+        f"Reference: {reference}\nReceived: {when.astimezone(dt.UTC):%d %B %Y %H:%M} UTC\n\n"
+        + "\n".join(lines)
+        + "\n"
+        + file_note
+    )
+    out = [
+        Outgoing(
+            "council",
+            address,
+            _message(
+                sender,
+                address,
+                f"New application {reference}: {form['title']}",
+                council_body,
+                formataddr((name, applicant)) if applicant else None,
+                domain,
+                when,
+            ),
+        )
+        for address in (form.get("notifications") or council.get("notifications") or [])
+    ]
+    if applicant:
+        contact = council.get("contact_email") or region.get("contact_email")
+        body = (
+            f"Dear {name},\n\n"
+            f"Thank you for applying to {form['title']}. We have received your application.\n\n"
+            f"Your reference is {reference}. Quote it if you contact us.\n\n"
+            f"Someone from {council_name} will contact you within 10 working days to talk about "
+            "your application.\n\n"
+            + (f"If you have a question, email {contact}.\n\n" if contact else "")
+            + "A copy of your answers:\n\n"
+            + "\n".join(lines)
+            + "\n"
+        )
+        out.append(
+            Outgoing(
+                "applicant",
+                applicant,
+                _message(
+                    sender,
+                    formataddr((name, applicant)),
+                    f"Application received: {reference}",
+                    body,
+                    contact,
+                    domain,
+                    when,
+                ),
+            )
+        )
+    return out
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"sent {self.sent}, to retry {self.retried}, failed {self.failed}"
+        return text + "".join(f"\n  {e}" for e in self.errors)
+
+
+def _write_eml(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return folder / name
+
+
+def eml_name(reference: str, kind: str, item_id: int) -> str:
+    return f"{reference}-{kind}-{item_id}.eml"
+
+
+def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport:
+    """Send what is due in the outbox once: to SMTP when configured, else to .eml files."""
+    report = DrainReport()
+    items = storage.due(settings.now(), limit)
+    if not items:
+        return report
+    if not settings.smtp_host:
+        for item in items:
+            _write_eml(settings.mail_dir, eml_name(item.reference, item.kind, item.id), item.message)
+            storage.mark_sent(item.id, settings.now())
+            report.sent += 1
+        return report
+
+    def retry(item_id: int, attempts: int, error: str) -> None:
+        delay = settings.retry_delay(attempts + 1)
+        storage.mark_retry(item_id, error, settings.now() + dt.timedelta(seconds=delay))
+        report.retried += 1
+        report.errors.append(f"message {item_id}: {error} (next try in {delay:.0f}s)")
+
+    try:
+        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout)
+    except (OSError, smtplib.SMTPException) as exc:
+        for item in items:
+            retry(
+                item.id,
+                item.attempts,
+                f"SMTP server {settings.smtp_host}:{settings.smtp_port} unreachable ({exc})",
+            )
+        log.warning("outbox: %s", report.errors[-1])
+        return report
+    try:
+        for item in items:
+            envelope_from = parseaddr(settings.mail_from or "")[1] or _sender_of(item.message)
+            try:
+                client.sendmail(envelope_from, [item.recipient], item.message)
+            except smtplib.SMTPRecipientsRefused as exc:
+                storage.mark_failed(item.id, f"recipient refused: {exc.recipients}", settings.now())
+                report.failed += 1
+                report.errors.append(f"message {item.id} to {item.recipient}: refused for good")
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code >= 500:
+                    storage.mark_failed(item.id, f"{exc.smtp_code} {exc.smtp_error!r}", settings.now())
+                    report.failed += 1
+                    report.errors.append(f"message {item.id}: refused for good ({exc.smtp_code})")
+                else:
+                    retry(item.id, item.attempts, f"{exc.smtp_code} {exc.smtp_error!r}")
+            except (OSError, smtplib.SMTPException) as exc:
+                retry(item.id, item.attempts, str(exc) or type(exc).__name__)
+                break  # the connection is gone: the rest wait for the next drain
+            else:
+                storage.mark_sent(item.id, settings.now())
+                report.sent += 1
+    finally:
+        try:
+            client.quit()
+        except (TimeoutError, OSError, smtplib.SMTPException):
+            client.close()
+    return report
+
+
+def _sender_of(message: bytes) -> str:
+    for line in message.split(b"\r\n"):
+        if not line:
+            break
+        if line.lower().startswith(b"from:"):
+            return parseaddr(line[5:].decode("utf-8", "replace").strip())[1]
+    return ""

@@ -1,0 +1,98 @@
+"""Helpers for the backend tests: the pinned clock, a live uvicorn server, answers that pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from forms_backend.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+SITE = "https://careers.westmidlands.example"
+JSON = {"Accept": "application/json"}
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving `app` on 127.0.0.1 in a thread; a context manager."""
+
+    def __init__(self, app: Any, port: int | None = None) -> None:
+        self.port = port or free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def make_settings(dist: Path, folder: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "dist": dist,
+        "database_url": f"sqlite:///{folder / 'recruit.db'}",
+        "mail_dir": folder / "mail",
+        "clock": lambda: NOW,
+        "outbox_interval": 0.0,
+        "rate_limit": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def form_of(manifest: dict, council: str, campaign: str) -> dict:
+    return next(f for f in manifest["forms"] if f["council"] == council and f["campaign"] == campaign)
+
+
+def good_answers(form: dict, email: str = "ada@example.com", name: str = "Ada Lovelace") -> dict[str, Any]:
+    """Answers that pass every rule of `form` (files aside), as a browser would send them."""
+    answers: dict[str, Any] = {}
+    for spec in form["fields"]:
+        kind, fid = spec["type"], spec["id"]
+        options = [o["value"] for o in spec.get("options") or []]
+        if kind == "email":
+            answers[fid] = email
+        elif kind == "tel":
+            answers[fid] = "0121 303 1111"
+        elif kind == "postcode":
+            answers[fid] = "B1 1BB"
+        elif kind == "number":
+            answers[fid] = str(int(spec.get("min") or 0) + 1)
+        elif kind in ("radios", "select"):
+            answers[fid] = options[0]
+        elif kind == "checkboxes":
+            answers[fid] = options[:2]
+        elif kind == "consent":
+            answers[fid] = "yes"
+        elif kind == "date":
+            answers.update({f"{fid}-day": "3", f"{fid}-month": "4", f"{fid}-year": "2020"})
+        elif kind == "file":
+            continue
+        elif fid == "full_name":
+            answers[fid] = name
+        else:
+            answers[fid] = "Some words"
+    return answers

@@ -1,0 +1,103 @@
+"""kill -9 the server mid-stream: every reference a client was given is in the database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from backend_support import JSON, NOW, form_of, free_port, good_answers
+
+from forms_backend.storage import open_storage
+
+N = 40
+
+
+def start(dist: Path, db: str, port: int, tmp_path: Path) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "recruit"),
+        "backend",
+        "serve",
+        "--port",
+        str(port),
+        "--dist",
+        str(dist),
+        "--database",
+        db,
+        "--mail-dir",
+        str(tmp_path / "mail"),
+        "--rate-limit",
+        "off",
+    ]
+    env = {**os.environ, "RECRUIT_NOW": NOW.isoformat(), "RECRUIT_OUTBOX_INTERVAL": "0"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError(f"the server did not start: {process.communicate()[1].decode()[-2000:]}")
+
+
+def test_kill_9_loses_no_acknowledged_application(dist, manifest, tmp_path) -> None:  # noqa: ANN001
+    db = f"sqlite:///{tmp_path / 'recruit.db'}"
+    port = free_port()
+    form = form_of(manifest, "walsall", "come-back-to-care")
+    received: list[str] = []
+    lock = threading.Lock()
+    half = threading.Event()
+
+    def submit(i: int) -> None:
+        try:
+            with httpx.Client(timeout=20) as client:
+                r = client.post(
+                    f"http://127.0.0.1:{port}/apply/walsall/come-back-to-care",
+                    data=good_answers(form, email=f"p{i}@example.com"),
+                    headers=JSON,
+                )
+        except httpx.TransportError:
+            return  # the server died first: this client was told nothing
+        if r.status_code == 201:
+            with lock:
+                received.append(r.json()["reference"])
+                if len(received) >= N // 2:
+                    half.set()
+
+    server = start(dist, db, port, tmp_path)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(submit, i) for i in range(N)]
+            assert half.wait(30), "no answers from the server"
+            server.send_signal(signal.SIGKILL)
+            server.wait(10)
+            for f in futures:
+                f.result()
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(10)
+        server.stderr.close()
+    assert len(received) >= N // 2
+    restarted = start(dist, db, port, tmp_path)
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json()["storage"] == "ok"
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(10)
+        restarted.stderr.close()
+    storage = open_storage(db)
+    try:
+        stored = {a.reference for a in storage.applications("walsall")}
+    finally:
+        storage.close()
+    missing = set(received) - stored
+    assert not missing, f"{len(missing)} acknowledged references lost: {sorted(missing)}"

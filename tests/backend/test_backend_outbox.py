@@ -1,0 +1,166 @@
+"""Notifications through the outbox: a real SMTP server on loopback (aiosmtpd), up and down."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import time
+from email.policy import default
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from backend_support import JSON, NOW, LiveServer, form_of, free_port, good_answers, make_settings
+from click.testing import CliRunner
+
+from forms_backend.app import create_app
+from forms_backend.notify import drain
+from forms_backend.storage import open_storage
+from generator.cli import main
+
+ACTION = "/apply/wolverhampton/come-back-to-care"
+
+
+def expected(manifest) -> int:  # noqa: ANN001
+    """The council's notification addresses and the applicant's confirmation."""
+    return len(manifest["councils"]["wolverhampton"]["notifications"]) + 1
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        message = email.message_from_bytes(envelope.content, policy=default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+class SMTPServer:
+    """aiosmtpd on 127.0.0.1:port in its own thread; a context manager."""
+
+    def __init__(self, port: int) -> None:
+        self.inbox = Inbox()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
+
+    def __enter__(self) -> Inbox:
+        self.controller.start()
+        return self.inbox
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+def apply(settings, manifest, name: str = "Ada Lovelace") -> str:  # noqa: ANN001
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+        r = client.post(ACTION, data=good_answers(form, name=name), headers=JSON)
+    assert r.status_code == 201
+    return r.json()["reference"]
+
+
+def test_with_the_smtp_server_up_both_emails_go(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+    reference = apply(settings, manifest, name="Zoë Ñúñez")
+    storage = open_storage(settings.database_url)
+    try:
+        with SMTPServer(smtp_port) as inbox:
+            report = drain(storage, settings)
+        n = expected(manifest)
+        assert report.sent == n and storage.outbox_counts() == {"waiting": 0, "sent": n, "failed": 0}
+    finally:
+        storage.close()
+    council = manifest["councils"]["wolverhampton"]
+    to = sorted(r for rcpts, _ in inbox.messages for r in rcpts)
+    assert to == sorted([*council["notifications"], "ada@example.com"])
+    confirmation = next(m for rcpts, m in inbox.messages if rcpts == ["ada@example.com"])
+    assert reference in confirmation["Subject"] and "Zoë Ñúñez" in str(confirmation["To"])
+    body = confirmation.get_content()
+    assert reference in body and "Zoë Ñúñez" in body and "B1 1BB" in body
+    notice = next(m for rcpts, m in inbox.messages if rcpts != ["ada@example.com"])
+    assert reference in notice.get_content() and "ada@example.com" in notice["Reply-To"]
+
+
+def test_smtp_down_at_submit_time_delays_and_loses_nothing(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    now = [NOW]
+    settings = make_settings(
+        dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout=2, clock=lambda: now[0]
+    )
+    reference = apply(settings, manifest)
+    storage = open_storage(settings.database_url)
+    try:
+        n = expected(manifest)
+        down = drain(storage, settings)  # nothing listens on the port
+        assert down.sent == 0 and down.retried == n and "unreachable" in down.errors[0]
+        assert storage.outbox_counts() == {"waiting": n, "sent": 0, "failed": 0}
+        with SMTPServer(smtp_port) as inbox:
+            assert drain(storage, settings).sent == 0  # backing off: not due yet
+            now[0] = NOW + dt.timedelta(seconds=settings.retry_base + 1)
+            assert drain(storage, settings).sent == n
+        assert storage.outbox_counts() == {"waiting": 0, "sent": n, "failed": 0}
+    finally:
+        storage.close()
+    assert all(reference in m["Subject"] for _, m in inbox.messages) and len(inbox.messages) == n
+
+
+def test_the_running_server_drains_the_outbox_itself(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(
+        dist,
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        outbox_interval=0.2,
+        retry_base=0.1,
+        retry_cap=0.2,
+        clock=lambda: dt.datetime.now(dt.UTC),
+    )
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+        r = client.post(ACTION, data=good_answers(form), headers=JSON)  # SMTP is down now
+        assert r.status_code == 201
+        time.sleep(0.5)
+        with SMTPServer(smtp_port) as inbox:
+            deadline = time.monotonic() + 10
+            while len(inbox.messages) < expected(manifest) and time.monotonic() < deadline:
+                time.sleep(0.1)
+    assert len(inbox.messages) == expected(manifest)
+
+
+def test_without_smtp_messages_are_eml_files(dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path)
+    reference = apply(settings, manifest)
+    result = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
+        main,
+        ["outbox", "send", "--database", settings.database_url, "--mail-dir", str(settings.mail_dir)],
+        obj={},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"sent {expected(manifest)}" in result.output
+    files = sorted(p.name for p in settings.mail_dir.glob("*.eml"))
+    assert len(files) == expected(manifest) and all(f.startswith(reference) for f in files)
+    applicant = next(settings.mail_dir.glob(f"{reference}-applicant-*.eml"))
+    message = email.message_from_bytes(applicant.read_bytes(), policy=default)
+    assert message["To"].addresses[0].addr_spec == "ada@example.com" and reference in message.get_content()
+    again = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
+        main,
+        ["outbox", "send", "--database", settings.database_url, "--mail-dir", str(settings.mail_dir)],
+        obj={},
+    )
+    assert "sent 0" in again.output and len(list(settings.mail_dir.glob("*.eml"))) == expected(manifest)
+
+
+def test_outbox_send_exits_1_while_smtp_is_down(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path)
+    apply(settings, manifest)
+    result = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
+        main,
+        ["outbox", "send", "--database", settings.database_url, "--smtp", f"127.0.0.1:{smtp_port}"],
+        obj={},
+    )
+    n = expected(manifest)
+    assert result.exit_code == 1 and f"to retry {n}" in result.output and f"{n} waiting" in result.output
