@@ -153,15 +153,80 @@ def build_command(
 @click.option("--today", type=Today(), help=TODAY_HELP)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, out: Path | None, today: dt.date | None) -> None:
-    """Build every site, then serve them at http://HOST:PORT/ until Ctrl-C."""
-    from .serve import run, static_app
+    """Build every site, then serve them and the form backend (/api/) at http://HOST:PORT/ until Ctrl-C."""
+    from forms_backend.app import create_app
+    from forms_backend.settings import Settings
+
+    from .serve import combined_app, run
 
     root = _root(ctx)
     address = f"http://{host}:{port}/"
     result = _build(root, out, None, True, today, base_url=address)
     click.echo(result.summary())
+    settings = Settings.from_env(root, dist=result.out, manifest_path=result.out / "_forms" / "manifest.json")
     click.echo(f"Serving {result.councils} councils' sites at {address} (Ctrl-C to stop)")
-    run(static_app(result.out), host, port)
+    click.echo(f"Form backend at {address}api/ (database {settings.database_url}, mail {settings.mail_dir})")
+    run(combined_app(result.out, create_app(settings)), host, port)
+
+
+@main.command()
+@click.option("--only", metavar="COUNCIL[/CAMPAIGN]", help="Verify one council's sites, or one campaign.")
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Folder for index.html (the report), junit.xml and the screenshots.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Sites checked at once, each in its own Chromium (default: the number of CPUs).",
+)
+@click.option("--no-build", is_flag=True, help="Verify the sites already built in the output folder.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The built sites' folder (default: output_dir in site.toml, 'dist').",
+)
+@click.option("--today", type=Today(), help=TODAY_HELP)
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    only: str | None,
+    report: Path,
+    jobs: int | None,
+    no_build: bool,
+    out: Path | None,
+    today: dt.date | None,
+) -> None:
+    """Check every site in Chromium: pages, links, accessibility, the apply form; exit 1 on any failure."""
+    from .build import default_today
+    from .verify import VerifyError, output_dir, run_verify
+
+    root = _root(ctx)
+    today = today or default_today()
+    if no_build:
+        out = out or output_dir(root)
+    else:
+        result = _build(root, out, only, True, today)
+        click.echo(result.summary())
+        out = result.out
+    report = report if report.is_absolute() else root / report
+    try:
+        outcome = run_verify(root, out, report, only=only, jobs=jobs, today=today, echo=click.echo)
+    except VerifyError as exc:
+        raise click.ClickException(str(exc)) from None
+    sites = len(outcome.results)
+    failed = sum(not r.passed for r in outcome.results)
+    click.echo(f"Report: {outcome.report_html} (JUnit: {outcome.junit})")
+    if failed:
+        click.echo(
+            f"FAILED: {failed} of {sites} sites failed verification in {outcome.seconds:.0f}s.", err=True
+        )
+        sys.exit(1)
+    click.echo(f"OK: all {sites} sites passed every check in {outcome.seconds:.0f}s.")
 
 
 @main.group()
@@ -224,6 +289,17 @@ def schema(ctx: click.Context, write: bool) -> None:
             click.echo(f"wrote {SCHEMA_FILES[kind]}")
         return
     click.echo(json.dumps(schemas, indent=2, sort_keys=True))
+
+
+def _add_backend_commands() -> None:
+    """The form backend's admin commands (backend, tokens, applications, outbox)."""
+    from forms_backend.cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_backend_commands()
 
 
 def run() -> None:
