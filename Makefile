@@ -7,13 +7,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser build validate clean schemas
+.PHONY: run test install browser axe build validate verify clean schemas
 
 run: $(VENV)/.installed ## set up, validate and build every site, serve them on http://127.0.0.1:8000
 	$(BIN)/recruit validate
 	$(BIN)/recruit serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed browser ## set up and run the whole suite
+test: $(VENV)/.installed browser axe ## set up and run the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -39,6 +39,19 @@ browser: $(VENV)/.installed
 	    echo "No Chromium found: install your system's chromium package or set RECRUIT_CHROMIUM"; exit 1; }; \
 	fi
 
+# axe-core for `recruit verify`, as package-lock.json pins it (node_modules/ is never committed).
+# npm runs only when node_modules is missing or package.json/package-lock.json changed.
+axe: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for axe-core (recruit verify): install Node.js"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Check every site in Chromium; the report goes to reports/index.html.
+verify: $(VENV)/.installed browser axe
+	$(BIN)/recruit verify
+
 build: $(VENV)/.installed
 	$(BIN)/recruit build
 
@@ -50,4 +63,4 @@ schemas: $(VENV)/.installed
 	$(BIN)/recruit schema --write
 
 clean:
-	rm -rf dist .recruit-cache
+	rm -rf dist reports .recruit-cache

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .headers import headers_file
 from .manifest import build_manifest, dumps, read_manifest
 from .output import WriteReport
 from .project import load_project
@@ -64,6 +65,12 @@ def build(
     previous = read_manifest(out / MANIFEST) if only else None
     manifest = build_manifest(renderer, previous, whole_council)
     renderer.out.add(MANIFEST, dumps(manifest), "form manifest")
+    headers = headers_file(project.region.backend_url)
+    if only is None:
+        renderer.out.add("/_headers", headers, "security headers")
+    for council in councils:  # a council on its own domain publishes its folder alone
+        if council.model.base_url and whole_council:
+            renderer.out.add(f"{council.path}_headers", headers, "security headers")
     if clean:
         prefixes = [""] if only is None else [f"{c.slug}/" for c in councils] if whole_council else []
     else:

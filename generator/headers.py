@@ -1,0 +1,48 @@
+"""dist/_headers: the security headers a static host sends with every page (Netlify, Cloudflare Pages).
+
+The pages need no inline script or style, so the Content-Security-Policy allows only the site's
+own files, and the form backend's origin when it lives on another host.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def content_security_policy(backend_url: str) -> str:
+    parts = urlsplit(backend_url)
+    backend = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self'{backend}",
+            f"form-action 'self'{backend}",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+HEADERS = {
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def headers_file(backend_url: str) -> str:
+    """The `_headers` file for the folder published at a site's root."""
+    lines = [
+        "# Security headers for every page (Netlify and Cloudflare Pages read this file).",
+        "# Written by `recruit build`; see the README for other hosts.",
+        "/*",
+        f"  Content-Security-Policy: {content_security_policy(backend_url)}",
+    ]
+    lines += [f"  {name}: {value}" for name, value in HEADERS.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""Fixtures for verify's tests: the form backend to verify against, and a region built on purpose broken."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from projects import JOBS_YAML, SITE_TOML, write_project
+from stub_backend import stub_backend
+from support import TODAY
+
+from generator.build import BuildResult, build
+from generator.verify.server import BackendFactory
+
+
+def real_backend_exists() -> bool:
+    try:
+        return importlib.util.find_spec("forms_backend.app") is not None
+    except ImportError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def backend() -> BackendFactory | None:
+    """The real form backend (None: verify's default) once forms_backend.app exists, else the stub."""
+    return None if real_backend_exists() else stub_backend()
+
+
+def campaign(slug: str, *, closed: bool = False, body: str = "We are hiring.") -> str:
+    text = JOBS_YAML.replace("title: Care jobs in Testshire", f"title: {slug.title()} jobs in Testshire")
+    text = text.replace("body: We are hiring.", f"body: {body}")
+    if closed:
+        text = text.replace("opens: 2026-04-01", "opens: 2026-01-05").replace(
+            "closes: 2026-09-30", "closes: 2026-03-31"
+        )
+    else:
+        text = text.replace("closes: 2026-09-30", "closes: 2027-09-30")
+    return text
+
+
+# One council, one campaign per fault, each the way a comms officer or a council's template
+# override could really get it wrong; `jobs` is right and must pass.
+BROKEN_FILES: dict[str, str | None] = {
+    "themes/default/templates/base.html": None,  # the real theme
+    # forms post to a backend on its own host (as with GitHub Pages and a Lambda backend)
+    "site.toml": SITE_TOML.replace(
+        'theme = "default"\n', 'theme = "default"\nbackend_url = "https://forms.testshire.example/api"\n'
+    ),
+    "campaigns/testshire/come-back.yaml": None,
+    "campaigns/testshire/jobs.yaml": campaign("jobs"),
+    "campaigns/testshire/labels.yaml": campaign("labels"),
+    "campaigns/testshire/alt.yaml": campaign("alt", closed=True),
+    "campaigns/testshire/links.yaml": campaign(
+        "links", closed=True, body="Read [how we train you](../training/) before you apply."
+    ),
+    "campaigns/testshire/contrast.yaml": campaign("contrast", closed=True),
+    # an override that shows the logo again and forgets its alt text
+    "campaigns/testshire/templates/landing-alt.html": dedent(
+        """\
+        {% extends "!default/landing.html" %}
+        {% block content %}<img src="{{ rel(site.logo) }}" width="48" height="48">{{ super() }}{% endblock %}
+        """
+    ),
+    # an override that puts grey text on the council's dark green header
+    "campaigns/testshire/templates/landing-contrast.html": dedent(
+        """\
+        {% extends "!default/landing.html" %}
+        {% block header_extra %}<p class="rc-secondary-text">Now hiring</p>{% endblock %}
+        """
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def broken_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The broken region, built; then one form loses a label, as a bad edit of dist/ would do."""
+    root = write_project(tmp_path_factory.mktemp("broken"), BROKEN_FILES)
+    result = build(root, today=TODAY)
+    apply_page = result.out / "testshire" / "labels" / "apply" / "index.html"
+    html = apply_page.read_text(encoding="utf-8")
+    label = '<label class="rc-label" for="full_name">Full name</label>'
+    assert label in html
+    apply_page.write_text(html.replace(label, ""), encoding="utf-8")
+    return result
+
+
+@pytest.fixture(scope="session")
+def broken_root(broken_build: BuildResult) -> Path:
+    return broken_build.out.parent

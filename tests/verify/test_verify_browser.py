@@ -1,0 +1,162 @@
+"""`recruit verify` in Chromium: the example passes; each deliberately broken site fails, saying why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from stub_backend import stub_backend
+from support import ROOT, TODAY
+
+from generator.build import BuildResult
+from generator.verify import Outcome, run_verify
+from generator.verify.model import FAIL, NA, PASS, SiteResult
+from generator.verify.server import BackendFactory
+
+pytestmark = pytest.mark.browser
+
+
+def by_id(outcome: Outcome) -> dict[str, SiteResult]:
+    return {r.site.id: r for r in outcome.results}
+
+
+def messages(result: SiteResult, check: str) -> list[str]:
+    return [f.line() for f in result.checks[check].findings]
+
+
+def shot_files(report: Path, result: SiteResult, page: str) -> list[Path]:
+    """The page's full-page screenshots at desktop and mobile width (not those of failed form steps)."""
+    return [report / s.file for s in result.shots if s.page == page and s.viewport in ("desktop", "mobile")]
+
+
+@pytest.fixture(scope="module")
+def example(dist: Path, backend: BackendFactory | None, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """One council of the example verified fully: three campaigns, one of them closed."""
+    report = tmp_path_factory.mktemp("report")
+    return run_verify(
+        ROOT, dist, report, only="shropshire", jobs=2, today=TODAY, backend=backend, echo=lambda _: None
+    )
+
+
+def test_the_example_council_passes_every_check(example: Outcome) -> None:
+    failures = [f"{r.site.id} {f.check}: {f.line()}" for r in example.results for f in r.failures()]
+    assert failures == []
+    assert example.passed
+    sites = by_id(example)
+    assert list(sites) == [
+        "shropshire",
+        "shropshire/come-back-to-care",
+        "shropshire/time-to-care",
+        "shropshire/winter-support-2025",
+    ]
+    open_site = sites["shropshire/time-to-care"]
+    assert {k: c.status for k, c in open_site.checks.items()} == dict.fromkeys(open_site.checks, PASS)
+    for key in ("form-js", "form-nojs", "keyboard"):
+        assert "reference SHR-" in open_site.checks[key].note or "reference " in open_site.checks[key].note
+    closed = sites["shropshire/winter-support-2025"]
+    assert closed.checks["form-state"].status == PASS and closed.checks["form-state"].note == "closed"
+    assert closed.checks["form-js"].status == NA
+
+
+def test_the_report_has_every_page_at_both_widths(example: Outcome) -> None:
+    report = example.report_html.parent
+    html = example.report_html.read_text(encoding="utf-8")
+    for result in example.results:
+        assert f'id="site-{result.site.id.replace("/", "--")}"' in html
+        for page in result.site.pages:
+            files = shot_files(report, result, page)
+            assert [f.name.rsplit(".", 2)[1] for f in files] == ["desktop", "mobile"], page
+            assert all(f.is_file() and f.read_bytes()[:2] == b"\xff\xd8" for f in files)  # JPEG
+    assert "<testsuites" in example.junit.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def broken(broken_build: BuildResult, broken_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    report = tmp_path_factory.mktemp("broken-report")
+    return run_verify(
+        broken_root,
+        broken_build.out,
+        report,
+        jobs=2,
+        today=TODAY,
+        backend=stub_backend(),
+        echo=lambda _: None,
+    )
+
+
+def test_a_correct_campaign_next_to_broken_ones_passes(broken: Outcome) -> None:
+    """No false alarms: the right campaign passes, its form posting to a backend on another host."""
+    sites = by_id(broken)
+    assert [f.line() for f in sites["testshire/jobs"].failures()] == []
+    assert sites["testshire/jobs"].checks["form-js"].note.startswith("reference TST-")
+    assert sites["region"].passed and sites["testshire"].passed
+    assert not broken.passed
+
+
+@pytest.mark.parametrize(
+    ("site", "check", "page", "expected"),
+    [
+        ("testshire/alt", "axe-desktop", "/testshire/alt/", "image-alt: Images must have alternative text"),
+        ("testshire/alt", "axe-mobile", "/testshire/alt/", "image-alt: Images must have alternative text"),
+        (
+            "testshire/links",
+            "links",
+            "/testshire/links/",
+            "points to a page that does not exist: ../training/",
+        ),
+        (
+            "testshire/labels",
+            "axe-desktop",
+            "/testshire/labels/apply/",
+            "label: Form elements must have labels",
+        ),
+        (
+            "testshire/contrast",
+            "axe-desktop",
+            "/testshire/contrast/",
+            "color-contrast: Elements must meet minimum color contrast",
+        ),
+    ],
+)
+def test_each_fault_fails_its_site_with_the_right_message_and_a_screenshot(
+    broken: Outcome, site: str, check: str, page: str, expected: str
+) -> None:
+    result = by_id(broken)[site]
+    assert not result.passed
+    assert result.checks[check].status == FAIL
+    found = [f for f in result.checks[check].findings if f.page == page]
+    assert any(expected in f.message for f in found), messages(result, check)
+    if check.startswith("axe"):
+        finding = next(f for f in found if expected in f.message)
+        assert finding.help_url and finding.help_url.startswith("https://dequeuniversity.com/rules/axe/")
+        assert finding.selectors
+    html = broken.report_html.read_text(encoding="utf-8")
+    assert expected.split(":")[0] in html
+    assert all(f.is_file() for f in shot_files(broken.report_html.parent, result, page))
+    assert len(shot_files(broken.report_html.parent, result, page)) == 2
+    # only the fault fails: every other check of that site passes or does not apply
+    others = {k: c.status for k, c in result.checks.items() if not k.startswith("axe") and k != check}
+    assert FAIL not in others.values(), messages(result, next(k for k, v in others.items() if v == FAIL))
+
+
+def test_a_backend_that_answers_500_fails_the_form_checks(
+    broken_build: BuildResult, broken_root: Path, tmp_path: Path
+) -> None:
+    outcome = run_verify(
+        broken_root,
+        broken_build.out,
+        tmp_path,
+        only="testshire/jobs",
+        today=TODAY,
+        backend=stub_backend(fail_with=500),
+        echo=lambda _: None,
+    )
+    (result,) = outcome.results
+    assert not outcome.passed
+    for check in ("form-js", "form-nojs", "keyboard"):
+        assert any("the form backend answered 500 to POST" in m for m in messages(result, check)), check
+    assert result.checks["pages"].status == PASS
+    failed_shots = [s for s in result.shots if s.viewport.endswith("-failed")]
+    assert {s.viewport for s in failed_shots} >= {"form-js-failed", "form-nojs-failed"}
+    assert all((tmp_path / s.file).is_file() for s in failed_shots)
+    assert "the form backend answered 500" in (tmp_path / "index.html").read_text(encoding="utf-8")
