@@ -1,0 +1,214 @@
+"""Backend throughput: durable applications per second through uvicorn, beside raw SQLite.
+
+The example region is built into a temporary folder for its form manifest; `recruit backend
+serve` runs it on a free loopback port (rate limit off, mail to .eml files, the outbox drained in
+the background as in production) with a fresh SQLite database. bench/loadgen.py, in a second
+process, then runs a closed loop at the most the server sustains and an open loop at 100
+applications a second. Afterwards the database must hold exactly the applications acknowledged.
+
+The raw rate, in the same run, is SQLite alone doing the same writes: the storage layer's own
+schema and PRAGMAs (WAL, synchronous=FULL), one transaction per application holding one
+applications row and the outbox rows, of the sizes the backend actually stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from forms_backend.storage import SCHEMA
+
+from .throughput import RECRUIT, TODAY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the backend exited ({proc.returncode}): {proc.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the backend did not answer /health within 30 s")
+
+
+def _loadgen(url: str, manifest: Path, *extra: str) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        url,
+        "--manifest",
+        str(manifest),
+        "--today",
+        TODAY,
+        *extra,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def stored_shape(db: Path) -> tuple[int, int, list[int]]:
+    """(applications stored, mean answers bytes, outbox message bytes of one application)."""
+    with sqlite3.connect(db) as conn:
+        count, answers = conn.execute("SELECT COUNT(*), AVG(LENGTH(answers)) FROM applications").fetchone()
+        first = conn.execute("SELECT MIN(id) FROM applications").fetchone()[0]
+        messages = [
+            r[0]
+            for r in conn.execute("SELECT LENGTH(message) FROM outbox WHERE application_id = ?", (first,))
+        ]
+    return count, int(answers or 0), messages
+
+
+def raw_sqlite_rate(path: Path, answers_bytes: int, messages: list[int], seconds: float = 5.0) -> float:
+    """Durable transactions per second with the backend's schema and PRAGMAs, nothing else."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+        conn.execute(f"PRAGMA {pragma}")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    answers = json.dumps({"about": "x" * max(0, answers_bytes - 12)})
+    bodies = [b"m" * size for size in messages]
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        now = f"2026-11-23T12:00:00.{done:06d}+00:00"
+        conn.execute("BEGIN IMMEDIATE")
+        cursor = conn.execute(
+            "INSERT INTO applications (reference, council, campaign, email, answers, content_hash, "
+            "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                f"RAW-{done:08d}",
+                "dudley",
+                "come-back-to-care",
+                f"a{done}@example.com",
+                answers,
+                f"{done:064x}",
+                f"key-{done}",
+                now,
+            ),
+        )
+        for i, body in enumerate(bodies):
+            conn.execute(
+                "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    cursor.lastrowid,
+                    f"RAW-{done:08d}",
+                    "council" if i else "applicant",
+                    "hr@example.com",
+                    body,
+                    now,
+                    now,
+                ),
+            )
+        conn.execute("COMMIT")
+        done += 1
+    rate = done / (time.perf_counter() - started)
+    conn.close()
+    return rate
+
+
+def measure(work: Path, *, seconds: float = 10.0, count: int = 5000, concurrency: int = 8) -> dict[str, Any]:
+    """Run the backend, load it, check the database, and time raw SQLite: the backend section."""
+    work.mkdir(parents=True, exist_ok=True)
+    dist = work / "dist"
+    subprocess.run(
+        [str(RECRUIT), "build", "--out", str(dist), "--today", TODAY],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    manifest, db = dist / "_forms" / "manifest.json", work / "bench.db"
+    for stale in (db, work / "bench.db-wal", work / "bench.db-shm", work / "raw.db"):
+        stale.unlink(missing_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "RECRUIT_RATE_LIMIT": "off", "RECRUIT_NOW": f"{TODAY}T12:00:00+00:00"}
+    env.pop("SMTP_HOST", None)
+    command = [
+        str(RECRUIT),
+        "backend",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--manifest",
+        str(manifest),
+        "--database",
+        f"sqlite:///{db}",
+        "--dist",
+        str(dist),
+        "--mail-dir",
+        str(work / "mail"),
+    ]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_healthy(url, server)
+        closed = _loadgen(
+            url, manifest, "--count", str(count), "--seconds", str(seconds), "--concurrency", str(concurrency)
+        )
+        paced = _loadgen(
+            url,
+            manifest,
+            "--rate",
+            "100",
+            "--seconds",
+            str(seconds),
+            "--count",
+            str(int(100 * seconds)),
+            "--concurrency",
+            "32",
+            "--start",
+            str(10 * count),
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    stored, answers_bytes, messages = stored_shape(db)
+    acknowledged = closed["acknowledged"] + paced["acknowledged"]
+    raw = raw_sqlite_rate(work / "raw.db", answers_bytes, messages)
+    return {
+        "submissions_per_s": closed["per_s"],
+        "raw_sqlite_per_s": round(raw, 1),
+        "ratio": round(closed["per_s"] / raw, 3) if raw else None,
+        "p99_ms": paced["p99_ms"],
+        "p50_ms": paced["p50_ms"],
+        "paced_per_s": paced["per_s"],
+        "closed_p99_ms": closed["p99_ms"],
+        "concurrency": concurrency,
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "stored_matches": stored == acknowledged,
+        "errors": closed["errors"] + paced["errors"],
+        "statuses": {"closed": closed["statuses"], "paced": paced["statuses"]},
+        "outbox_rows_per_application": len(messages),
+    }
