@@ -151,8 +151,16 @@ def build_command(
     help="Folder to build into (default: output_dir in site.toml).",
 )
 @click.option("--today", type=Today(), help=TODAY_HELP)
+@click.option(
+    "--watch/--no-watch",
+    default=True,
+    show_default=True,
+    help="Rebuild when site.toml, campaigns/ or themes/ change, and reload the pages open in browsers.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, out: Path | None, today: dt.date | None) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, out: Path | None, today: dt.date | None, watch: bool
+) -> None:
     """Build every site, then serve them and the form backend (/api/) at http://HOST:PORT/ until Ctrl-C."""
     from forms_backend.app import create_app
     from forms_backend.settings import Settings
@@ -164,9 +172,21 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None, today: dt.
     result = _build(root, out, None, True, today, base_url=address)
     click.echo(result.summary())
     settings = Settings.from_env(root, dist=result.out, manifest_path=result.out / "_forms" / "manifest.json")
+    preview = None
+    if watch:
+        from .build import build
+        from .preview import WATCHED, Preview
+
+        def rebuild():  # noqa: ANN202 - the same build as above, again; only changed files are written
+            return build(root, result.out, clean=True, today=today, base_url=address)
+
+        preview = Preview(root, rebuild, result.out, echo=click.echo)
     click.echo(f"Serving {result.councils} councils' sites at {address} (Ctrl-C to stop)")
     click.echo(f"Form backend at {address}api/ (database {settings.database_url}, mail {settings.mail_dir})")
-    run(combined_app(result.out, create_app(settings)), host, port)
+    if preview is not None:
+        click.echo(f"Watching {WATCHED} for changes; open pages reload after each rebuild")
+    app = combined_app(result.out, create_app(settings), preview)
+    run(app, host, port, on_exit=preview.close_soon if preview is not None else None)
 
 
 @main.command()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .preview import Preview
 
 # A reference as the page script accepts it (themes/default/static/apply.js).
 REFERENCE = re.compile(r"[A-Z]{2,4}-[A-Z0-9]{6,10}")
@@ -31,13 +36,13 @@ def show_reference(page: str, reference: str) -> str:
 
 
 class ThanksPages:
-    """GET .../thanks/?ref=REF puts a valid reference into the page, so it shows without JavaScript."""
+    """GET .../thanks/?ref=REF (or HEAD) puts a valid reference into the page: it shows without JavaScript."""
 
     def __init__(self, app: ASGIApp, dist: Path) -> None:
         self.app, self.dist = app, Path(dist).resolve()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope.get("query_string"):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and scope.get("query_string"):
             ref = parse_qs(scope["query_string"].decode("latin-1")).get("ref", [""])[0]
             page = self._page(scope["path"]) if REFERENCE.fullmatch(ref) else None
             if page is not None and "data-reference" in page:
@@ -53,7 +58,7 @@ class ThanksPages:
                         ],
                     }
                 )
-                await send({"type": "http.response.body", "body": body})
+                await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
                 return
         await self.app(scope, receive, send)
 
@@ -66,24 +71,47 @@ class ThanksPages:
         return target.read_text(encoding="utf-8")
 
 
-def combined_app(dist: Path, backend: Any | None = None) -> Starlette:
-    """dist/ at /, the backend (an ASGI app) at /api/, one port; the backend's lifespan runs too."""
+def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None = None) -> Starlette:
+    """dist/ at /, the backend (an ASGI app) at /api/, one port; the backend's lifespan runs too.
+
+    With a preview, the content is watched while the server runs, /_preview/ answers open tabs and
+    every HTML response carries the reload script (added here, never in dist/).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        router = getattr(backend, "router", None)
-        if router is None:
-            yield
-            return
-        async with router.lifespan_context(backend):
+        async with AsyncExitStack() as stack:
+            if preview is not None:
+                await stack.enter_async_context(preview.running())
+            router = getattr(backend, "router", None)
+            if router is not None:
+                await stack.enter_async_context(router.lifespan_context(backend))
             yield
 
-    routes = [Mount("/api", app=backend)] if backend is not None else []
+    routes: list[BaseRoute] = list(preview.routes()) if preview is not None else []
+    if backend is not None:
+        routes.append(Mount("/api", app=backend))
     routes.append(Mount("/", app=ThanksPages(StaticFiles(directory=dist, html=True), dist), name="sites"))
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if preview is not None:
+        from .preview import InjectClient
+
+        middleware.append(Middleware(InjectClient, preview=preview))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-def run(app: Starlette, host: str, port: int) -> None:
+def run(app: Starlette, host: str, port: int, on_exit: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C; on_exit runs first, so long-lived responses (the preview's events) end."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if on_exit is not None:
+                on_exit()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=5
+    )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C after a clean stop: nothing to report
+        Server(config).run()
