@@ -90,6 +90,15 @@ def test_served_pages_carry_the_script_and_other_files_pass_untouched(tmp_path: 
     assert not [p for p in out.rglob("*") if p.is_file() and b"_preview" in p.read_bytes()]
 
 
+def test_serve_watches_unless_told_not_to() -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--help"], obj={})
+    assert result.exit_code == 0 and "--watch / --no-watch" in result.output
+
+
 def test_without_a_preview_pages_are_served_as_built(tmp_path: Path) -> None:
     root, out = built(tmp_path)
     [page] = fetch(combined_app(out), ("GET", f"/{LANDING}"))
@@ -268,6 +277,18 @@ def test_an_edit_reaches_an_open_page_without_a_reload(tmp_path: Path) -> None:
                 expect(page.get_by_role("alertdialog")).to_have_count(0, timeout=10_000)
                 expect(page).to_have_title(re.compile("Caring jobs in Testshire"))
                 expect(page.locator("h1")).to_have_text("Care is a career")
+
+                # The form backend answers from the new manifest once a rebuild has written it.
+                def forms() -> int:
+                    return page.request.get(url + "api/health").json()["forms"]
+
+                before = forms()
+                (root / "campaigns/testshire/more-jobs.yaml").write_text(fixed)
+                deadline = time.monotonic() + 10
+                while forms() != before + 1:
+                    assert time.monotonic() < deadline, "the backend did not see the new campaign's form"
+                    time.sleep(0.1)
+                assert (root / "data" / "recruit.db").is_file()  # the backend's data stays in the project
 
                 server.send_signal(signal.SIGINT)  # Ctrl-C with a tab still listening
                 assert server.wait(10) == 0
