@@ -1,20 +1,40 @@
-"""The build, reading like the pipeline: load → validate → model → render → write."""
+"""The build, reading like the pipeline: load → validate → model → render → write.
+
+Councils load and render in worker processes, one per core; a unit (a campaign's microsite, a
+council's index, a council's static files) whose inputs did not change since the last build is
+not rendered again (generator/incremental.py). Pages are staged beside their targets as they
+render and moved into place only once everything has rendered, so a build that fails leaves the
+last good site as it was.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .headers import headers_file
+from .incremental import (
+    Planner,
+    Record,
+    Unit,
+    cache_file,
+    check_overlaps,
+    fresh,
+    load_records,
+    render_councils,
+    save_records,
+)
 from .manifest import build_manifest, dumps, read_manifest
-from .output import WriteReport
+from .output import Output, Stage, WriteReport
 from .project import load_project
 from .render import Explained, Renderer, views_for
 
 MANIFEST = "_forms/manifest.json"
+Progress = Callable[[int, int, int], None]  # (sites done, sites to build, pages rendered)
 
 
 @dataclass
@@ -27,6 +47,7 @@ class BuildResult:
     seconds: float
     report: WriteReport
     explained: list[Explained] = field(default_factory=list)
+    rendered: int = 0  # pages rendered this time (the rest were up to date)
 
     def summary(self) -> str:
         r = self.report
@@ -53,37 +74,150 @@ def build(
     clean: bool = False,
     today: dt.date | None = None,
     base_url: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Validate everything in scope, render it all in memory, then write what changed."""
+    """Validate everything in scope, render what changed, then move it into place."""
     started = time.perf_counter()
-    project = load_project(root, only)  # load + validate; raises ProblemsFound
+    project = load_project(root, only, jobs=jobs)  # load + validate; raises ProblemsFound
     out = (out or project.root / project.region.output_dir).resolve()
     renderer = Renderer(project, today or default_today(), base_url)
     councils = views_for(project, renderer)  # model
     whole_council = only is None or "/" not in only
-    renderer.render(councils, region_pages=only is None, council_index=whole_council)  # render
-    previous = read_manifest(out / MANIFEST) if only else None
-    manifest = build_manifest(renderer, previous, whole_council)
-    renderer.out.add(MANIFEST, dumps(manifest), "form manifest")
-    headers = headers_file(project.region.backend_url)
-    if only is None:
-        renderer.out.add("/_headers", headers, "security headers")
-    for council in councils:  # a council on its own domain publishes its folder alone
-        if council.model.base_url and whole_council:
-            renderer.out.add(f"{council.path}_headers", headers, "security headers")
-    if clean:
-        prefixes = [""] if only is None else [f"{c.slug}/" for c in councils] if whole_council else []
-    else:
-        prefixes = None
-    report = renderer.out.write(out, clean_prefixes=prefixes)  # write
-    pages = sum(1 for e in renderer.explained)
+
+    cache = cache_file(project.root, out)  # render what changed
+    previous = load_records(cache)
+    planner = Planner(renderer)
+    units: list[Unit] = [u for c in councils for u in planner.units(c, index=whole_council)]
+    records: dict[str, Record] = {u.key: previous[u.key] for u in units if fresh(previous.get(u.key), u, out)}
+    stale: dict[str, list[Unit]] = {}
+    for unit in units:
+        if unit.key not in records:
+            stale.setdefault(unit.council.slug, []).append(unit)
+    built, stage = render_councils(renderer, list(stale.values()), out, jobs, progress)
+    records.update(built)
+    try:
+        check_overlaps(records)
+        region = region_files(renderer, councils, records, out, only, whole_council)
+        for key, data in sorted(region.files.items()):
+            stage.put(key, data if isinstance(data, bytes) else Path(data).read_bytes())
+    except BaseException:
+        stage.discard()
+        raise
+    stage.commit()  # write
+    removed = remove_stale(out, previous, records, units, only, clean, whole_council, region)
+    kept = {k: r for k, r in previous.items() if k not in records and not _in_scope(k, only)}
+    save_records(cache, {**kept, **records})
+    in_scope = [records[u.key] for u in units]
+    explained = [e for r in in_scope for e in r.explained] + renderer.explained
     return BuildResult(
         out=out,
         councils=len(councils),
         campaigns=sum(len(c.campaigns) for c in councils),
-        pages=pages,
-        files=len(renderer.out.files),
+        pages=len(explained),
+        files=sum(len(r.outputs) for r in in_scope) + len(region.files),
         seconds=time.perf_counter() - started,
-        report=report,
-        explained=renderer.explained,
+        report=WriteReport(stage.written, stage.unchanged + _reused(units, records, built), removed),
+        explained=explained,
+        rendered=sum(r.pages for r in built.values()),
     )
+
+
+def region_files(
+    renderer: Renderer,
+    councils: list,
+    records: dict[str, Record],
+    out: Path,
+    only: str | None,
+    whole_council: bool,
+) -> Output:
+    """The files that depend on every council: hub, sitemaps, the form manifest, security headers."""
+    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
+    sitemap = [url for r in records.values() for url in r.sitemap]
+    headers = headers_file(renderer.region.backend_url)
+    for council in councils:  # a council on its own domain publishes its folder alone
+        if council.model.base_url and whole_council:
+            mine = [url for k, r in records.items() if k.startswith(f"{council.slug}/") for url in r.sitemap]
+            renderer.render_own_domain(council, mine)
+            renderer.out.add(f"{council.path}_headers", headers, "security headers")
+    if only is None:
+        renderer.render_region(councils, sitemap)
+        renderer.out.add("/_headers", headers, "security headers")
+    renderer.councils = councils
+    renderer.forms = [
+        (council, campaign, renderer.fields(council, campaign))
+        for council in councils
+        for campaign in council.campaigns
+    ]
+    manifest = build_manifest(renderer, read_manifest(out / MANIFEST) if only else None, whole_council)
+    renderer.out.add(MANIFEST, dumps(manifest), "form manifest")
+    return renderer.out
+
+
+def _in_scope(key: str, only: str | None) -> bool:
+    if only is None:
+        return True
+    return key.startswith(f"{only}/") if "/" not in only else key == f"{only}/"
+
+
+def _reused(units: list[Unit], records: dict[str, Record], built: dict[str, Record]) -> int:
+    """Files of units that were up to date (not rendered, so not counted by the stage)."""
+    return sum(len(records[u.key].outputs) for u in units if u.key not in built)
+
+
+def remove_stale(
+    out: Path,
+    previous: dict[str, Record],
+    records: dict[str, Record],
+    units: list[Unit],
+    only: str | None,
+    clean: bool,
+    whole_council: bool,
+    region: Output,
+) -> int:
+    """Remove what the last build wrote and this one did not (a deleted role or campaign);
+    with `clean`, every other file in scope too."""
+    keep = {path for r in records.values() for path in r.outputs} | set(region.files)
+    removed = 0
+    for key, record in previous.items():
+        if not _in_scope(key, only):
+            continue
+        for path in record.outputs:
+            if path not in keep and (out / path).is_file():
+                (out / path).unlink()
+                removed += 1
+                _prune(out, (out / path).parent)
+    if clean:
+        if only is None:
+            prefixes = [""]
+        else:
+            prefixes = sorted({f"{u.council.slug}/" for u in units}) if whole_council else []
+        removed += _sweep(out, prefixes, keep)
+    return removed
+
+
+def _prune(out: Path, folder: Path) -> None:
+    """Remove folders left empty, up to the output folder."""
+    while folder != out and folder.is_relative_to(out) and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _sweep(out: Path, prefixes: list[str], keep: set[str]) -> int:
+    removed = 0
+    for prefix in prefixes:
+        base = out / prefix.strip("/") if prefix.strip("/") else out
+        if not base.exists():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() or path.is_symlink():
+                if rel not in keep:
+                    path.unlink()
+                    removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return removed
+
+
+__all__ = ["BuildResult", "MANIFEST", "Stage", "build", "default_today"]

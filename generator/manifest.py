@@ -133,4 +133,8 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
 
 
 def dumps(manifest: dict[str, Any]) -> str:
-    return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    # One form to a line: readable in a diff, and written by json's C encoder (indent is not).
+    head = {k: v for k, v in manifest.items() if k != "forms"}
+    forms = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in manifest["forms"])
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    return text[:-1] + ',"forms":[\n' + forms + "\n]}\n"

@@ -83,3 +83,60 @@ def _atomic_write(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass
+class Stage:
+    """Files written under temporary names beside their targets, moved into place together.
+
+    Pages are written as they render (memory stays small however big the region), yet nothing
+    a visitor sees changes until every page has rendered: `commit` moves them all into place,
+    `discard` removes them. A file whose bytes did not change is not written at all.
+    """
+
+    out: Path
+    staged: list[tuple[str, str]] = field(default_factory=list)  # (temporary, target)
+    written: int = 0
+    unchanged: int = 0
+
+    def put(self, key: str, data: bytes) -> tuple[int, int]:
+        """Stage one file; returns the (size, mtime_ns) it will have in place."""
+        target = os.path.join(self.out, key)
+        try:
+            st = os.stat(target)
+            if st.st_size == len(data):
+                with open(target, "rb") as handle:
+                    if handle.read() == data:
+                        self.unchanged += 1
+                        return st.st_size, st.st_mtime_ns
+        except FileNotFoundError:
+            pass
+        folder, name = os.path.split(target)
+        temp = os.path.join(folder, f".{name}.recruit-tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.fchmod(fd, 0o644)  # readable by the web server whatever the umask
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        self.staged.append((temp, target))
+        self.written += 1
+        st = os.stat(temp)
+        return st.st_size, st.st_mtime_ns
+
+    def take(self, other: Stage) -> None:
+        self.staged += other.staged
+        self.written += other.written
+        self.unchanged += other.unchanged
+
+    def commit(self) -> None:
+        for temp, target in self.staged:
+            os.replace(temp, target)
+        self.staged = []
+
+    def discard(self) -> None:
+        for temp, _ in self.staged:
+            Path(temp).unlink(missing_ok=True)
+        self.staged = []

@@ -8,11 +8,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .fingerprint import Memo, file_digest
 from .loading import Document, load_toml, load_yaml, merge
 from .models import SLUG, Campaign, Council, Image, Region
+from .parallel import map_unordered
 from .problems import Loc, Problem, ProblemsFound, did_you_mean
 from .theme import theme_dir, theme_names
 from .validate import file_problem, problem_at, validate_model
+
+# Councils and campaigns this process has loaded, kept while their files stay the same.
+_LOADED = Memo()
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 SHARED = "_shared"
@@ -28,6 +33,7 @@ class CampaignSite:
     file: Path
     shared: str | None
     images: dict[Loc, Path] = field(default_factory=dict)
+    source_digest: str = ""  # of the file's bytes as loaded (what the build's fingerprints use)
 
     def image_path(self, loc: Loc) -> Path:
         return self.images[loc]
@@ -62,8 +68,12 @@ class Project:
         return [c for council in self.councils for c in council.campaigns]
 
 
-def load_project(root: Path, only: str | None = None) -> Project:
-    """Load and validate everything (or one council/campaign); raise ProblemsFound with all."""
+def load_project(root: Path, only: str | None = None, *, jobs: int | None = None) -> Project:
+    """Load and validate everything (or one council/campaign); raise ProblemsFound with all.
+
+    Councils load in parallel (`jobs` processes); a file unchanged since this process last
+    loaded it is not parsed or validated again (the preview server rebuilds in a blink).
+    """
     root = root.resolve()
     problems: list[Problem] = []
     region = _load_region(root, problems)
@@ -96,20 +106,10 @@ def load_project(root: Path, only: str | None = None) -> Project:
         folders = [p for p in folders if p.name == only_council]
 
     shared = _SharedCampaigns(campaigns_dir / SHARED, problems)
-    councils: list[CouncilSite] = []
-    for folder in folders:
-        council = _load_council(folder, problems)
-        files = sorted(folder.glob("*.y*ml"))
-        for file in files:
-            if file.name in ("council.yaml", "council.yml"):
-                continue
-            if only_campaign and file.stem != only_campaign:
-                continue
-            site = _load_campaign(file, council, shared, problems)
-            if site and council:
-                council.campaigns.append(site)
-        if council:
-            councils.append(council)
+    if only is None:  # loaded here once, so every worker inherits them (and their problems count once)
+        for name in shared.names():
+            shared.get(name)
+    councils = _load_councils(folders, shared, only_campaign, problems, jobs)
     if only_campaign and councils and not councils[0].campaigns and not problems:
         names = sorted(p.stem for p in folders[0].glob("*.yaml") if p.name != "council.yaml")
         guess = did_you_mean(only_campaign, names)
@@ -120,13 +120,81 @@ def load_project(root: Path, only: str | None = None) -> Project:
                 f"did you mean '{guess}'?" if guess else "campaigns: " + (", ".join(names) or "none yet"),
             )
         )
-    if only is None:  # a shared campaign no council uses yet is still checked
-        for name in shared.names():
-            shared.get(name)
     _check_codes(councils, problems)
     if problems or region is None:
         raise ProblemsFound(problems)
     return Project(root, region, councils)
+
+
+def _load_councils(
+    folders: list[Path],
+    shared: _SharedCampaigns,
+    only_campaign: str | None,
+    problems: list[Problem],
+    jobs: int | None,
+) -> list[CouncilSite]:
+    """Every council folder, from the memo where nothing changed, else parsed (in parallel)."""
+    loaded: dict[int, tuple[CouncilSite | None, list[Problem]]] = {}
+    missing: list[int] = []
+    for i, folder in enumerate(folders):
+        cached = _cached_folder(folder, shared, only_campaign)
+        if cached is None:
+            missing.append(i)
+        else:
+            loaded[i] = (cached, [])
+
+    def load(i: int) -> tuple[CouncilSite | None, list[Problem], dict]:
+        found: list[Problem] = []
+        site = _load_folder(folders[i], shared, only_campaign, found)
+        return site, found, _LOADED.entries_under(folders[i])
+
+    for index, (site, found, entries) in map_unordered(load, missing, jobs):
+        loaded[missing[index]] = (site, found)
+        _LOADED.update(entries)
+    councils = []
+    for i in range(len(folders)):
+        site, found = loaded[i]
+        problems += found
+        if site:
+            councils.append(site)
+    return councils
+
+
+def _cached_folder(folder: Path, shared: _SharedCampaigns, only_campaign: str | None) -> CouncilSite | None:
+    """The council as last loaded, when neither it nor any of its campaign files changed since."""
+    council = _LOADED.get(os.fspath(folder / "council.yaml"))
+    if council is None:
+        return None
+    assert isinstance(council, CouncilSite)
+    site = CouncilSite(council.slug, council.model, council.folder, council.logo)
+    for file in sorted(folder.glob("*.y*ml")):
+        if file.name in ("council.yaml", "council.yml") or (only_campaign and file.stem != only_campaign):
+            continue
+        known = _LOADED.get(os.fspath(file))
+        if known is None:
+            return None
+        assert isinstance(known, CampaignSite)
+        site.campaigns.append(
+            CampaignSite(
+                known.slug, site, known.model, known.file, known.shared, known.images, known.source_digest
+            )
+        )
+    return site
+
+
+def _load_folder(
+    folder: Path, shared: _SharedCampaigns, only_campaign: str | None, problems: list[Problem]
+) -> CouncilSite | None:
+    council = _load_council(folder, problems)
+    for file in sorted(folder.glob("*.y*ml")):
+        if file.name in ("council.yaml", "council.yml"):
+            continue
+        if only_campaign and file.stem != only_campaign:
+            continue
+        site = _load_campaign(file, council, shared, problems)
+        if site and council:
+            council.campaigns.append(site)
+    return council
 
 
 def _load_region(root: Path, problems: list[Problem]) -> Region | None:
@@ -178,6 +246,7 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
             )
         )
         return None
+    before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
     problems += found
     if doc is None or found:
@@ -190,7 +259,9 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
     logo = _image(doc, ("brand", "logo"), model.brand.logo, problems)
     if logo is None:
         return None
-    return CouncilSite(folder.name, model, folder, logo)
+    site = CouncilSite(folder.name, model, folder, logo)
+    _LOADED.put(os.fspath(file), CouncilSite(folder.name, model, folder, logo), [file, logo], before)
+    return site
 
 
 def _image(doc: Document, loc: Loc, src: str, problems: list[Problem]) -> Path | None:
@@ -271,6 +342,7 @@ def _load_campaign(
             )
         )
         return None
+    before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
     problems += found
     if doc is None:
@@ -310,10 +382,15 @@ def _load_campaign(
         return None
     assert isinstance(model, Campaign)
     # checked even when council.yaml is broken, so every problem is reported in one run
-    site = CampaignSite(file.stem, council, model, file, extends)  # type: ignore[arg-type]
-    before = len(problems)
+    site = CampaignSite(file.stem, council, model, file, extends, {}, before[os.fspath(file)])  # type: ignore[arg-type]
+    count = len(problems)
     _check_campaign(site, doc, problems)
-    return site if len(problems) == before and council is not None else None
+    if len(problems) != count or council is None:
+        return None
+    deps = [file, *site.images.values()] + ([shared.folder / f"{extends}.yaml"] if extends else [])
+    kept = CampaignSite(site.slug, None, model, file, extends, site.images, site.source_digest)  # type: ignore[arg-type]
+    _LOADED.put(os.fspath(file), kept, deps, before)
+    return site
 
 
 def _check_campaign(site: CampaignSite, doc: Document, problems: list[Problem]) -> None:

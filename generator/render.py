@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from xml.sax.saxutils import escape
 import jinja2
 
 from .contract import check_context
+from .fingerprint import tree_digest
 from .forms import HONEYPOT, form_fields, has_file
 from .icons import favicon_ico
 from .models import Region
@@ -27,13 +27,18 @@ def relative(from_path: str, to_path: str) -> str:
     """A link from one site path to another; directory paths end with '/'."""
     to_path, mark, query = to_path.partition("?")
     query = mark + query
-    base = from_path if from_path.endswith("/") else posixpath.dirname(from_path) + "/"
-    target_dir = to_path if to_path.endswith("/") else posixpath.dirname(to_path) + "/"
-    rel_dir = posixpath.relpath(target_dir, base)
-    name = "" if to_path.endswith("/") else posixpath.basename(to_path)
-    if rel_dir == ".":
+    base = from_path[: from_path.rfind("/") + 1].split("/")[1:-1]  # folders of the page
+    folder, _, name = to_path.rpartition("/")
+    target = folder.split("/")[1:]
+    common = 0
+    for a, b in zip(base, target, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(base) - common) + target[common:]
+    if not parts:
         return (name or "./") + query
-    return f"{rel_dir}/{name}{query}"
+    return "/".join(parts) + "/" + name + query
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Renderer:
     councils: list[CouncilView] = field(default_factory=list)
     forms: list[tuple[CouncilView, CampaignView, list[dict[str, Any]]]] = field(default_factory=list)
     _chains: dict[str, ThemeChain] = field(default_factory=dict)
+    _sites: dict[str, tuple[SiteInfo, list[tuple[str, str]]]] = field(default_factory=dict)
 
     @property
     def region(self) -> Region:
@@ -104,27 +110,47 @@ class Renderer:
         templates = self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
         key = str(templates) if templates is not None and templates.is_dir() else ""
         if key not in self._chains:
-            self._chains[key] = ThemeChain(self.project.root, self.region.theme, templates)
+            self._chains[key] = _theme_chain(self.project.root, self.region.theme, templates)
         return self._chains[key]
 
-    def _static(
-        self, chain: ThemeChain, prefix: str, primary: str, secondary: str, text: str
-    ) -> tuple[str, str, str]:
-        """Fingerprinted stylesheet, favicon and form script for one site; returns their paths."""
-        brand = f":root{{--brand-primary:{primary};--brand-secondary:{secondary};--brand-text:{text}}}\n"
-        css = brand + chain.static_file("site.css").read_text(encoding="utf-8")
-        css_path = f"{prefix}_static/site.{_digest(css)}.css"
-        icon = chain.static_file("favicon.svg").read_text(encoding="utf-8").replace("#1d4f91", primary)
-        icon_path = f"{prefix}_static/favicon.{_digest(icon)}.svg"
-        script = chain.static_file("apply.js").read_text(encoding="utf-8")
-        script_path = f"{prefix}_static/apply.{_digest(script)}.js"
-        files = [(css_path, css), (icon_path, icon)]
-        if prefix != "/":  # the hub has no form
-            files.append((script_path, script))
-        for path, body in files:
-            if path.lstrip("/") not in self.out.files:
-                self.out.add(path, body, "theme static")
-        return css_path, icon_path, script_path
+    def site_info(self, council: CouncilView | None) -> tuple[SiteInfo, list[tuple[str, str]]]:
+        """A site's (the hub's or a council's) header details, and its fingerprinted static files."""
+        key = council.slug if council else ""
+        if key not in self._sites:
+            chain = self.chain(council.slug if council else None)
+            if council is None:
+                brand = self.region.brand
+                colours, prefix = (brand.primary, brand.primary, brand.text), "/"
+            else:
+                b = council.model.brand
+                colours, prefix = (b.primary, b.secondary, b.text), council.path
+            primary, secondary, text = colours
+            brand_css = (
+                f":root{{--brand-primary:{primary};--brand-secondary:{secondary};--brand-text:{text}}}\n"
+            )
+            css = brand_css + chain.static_file("site.css").read_text(encoding="utf-8")
+            css_path = f"{prefix}_static/site.{_digest(css)}.css"
+            icon = chain.static_file("favicon.svg").read_text(encoding="utf-8").replace("#1d4f91", primary)
+            icon_path = f"{prefix}_static/favicon.{_digest(icon)}.svg"
+            files = [(css_path, css), (icon_path, icon)]
+            if council is None:  # the hub has no form
+                site = SiteInfo(self.region.name, "/", None, None, css_path, icon_path)
+            else:
+                script = chain.static_file("apply.js").read_text(encoding="utf-8")
+                script_path = f"{prefix}_static/apply.{_digest(script)}.js"
+                files.append((script_path, script))
+                m = council.model
+                site = SiteInfo(
+                    m.short_name,
+                    council.path,
+                    council.logo,
+                    m.brand.logo_alt,
+                    css_path,
+                    icon_path,
+                    script_path,
+                )
+            self._sites[key] = (site, files)
+        return self._sites[key]
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -154,20 +180,13 @@ class Renderer:
         if not info.noindex:
             self.sitemap.append(info.canonical)
 
-    def render(self, councils: list[CouncilView], *, region_pages: bool, council_index: bool = True) -> None:
-        self.councils = councils
-        for council in councils:
-            self.render_council(council, index=council_index)
-        for source_path, source in sorted(self.assets.files.items()):
-            self.out.add(source_path, source, str(source))
-        if region_pages:
-            self.render_region(councils)
-
-    def render_region(self, councils: list[CouncilView]) -> None:
+    def render_region(self, councils: list[CouncilView], sitemap: list[str]) -> None:
+        """The hub, 404 page, favicon, robots.txt and the sitemap of every page built."""
         chain = self.chain(None)
         brand = self.region.brand
-        css, icon, _ = self._static(chain, "/", brand.primary, brand.primary, brand.text)
-        site = SiteInfo(self.region.name, "/", None, None, css, icon)
+        site, files = self.site_info(None)
+        for path, body in files:
+            self.out.add(path, body, "theme static")
         open_campaigns = [c for council in councils for c in council.campaigns if c.is_open]
         hub = PageInfo(
             "/",
@@ -190,47 +209,44 @@ class Renderer:
         self.page(chain, "not_found", ["404.html"], missing, site)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
         self.out.add("/robots.txt", _robots(self.absolute("/sitemap.xml")), "robots")
-        self.out.add("/sitemap.xml", _sitemap(self.sitemap, self.absolute("/")), "sitemap")
+        self.out.add("/sitemap.xml", _sitemap(sitemap + self.sitemap, self.absolute("/")), "sitemap")
 
-    def render_council(self, council: CouncilView, index: bool = True) -> None:
-        chain = self.chain(council.slug)
+    def render_static(self, council: CouncilView) -> None:
+        """A council's stylesheet, favicon and form script (in its brand), and its images."""
+        _, files = self.site_info(council)
+        for path, body in files:
+            self.out.add(path, body, "theme static")
+        for source_path, source in sorted(self.assets.files.items()):
+            if source_path.startswith(council.path):
+                self.out.add(source_path, source, str(source))
+
+    def render_index(self, council: CouncilView) -> None:
+        """The council's page listing its campaigns."""
         m = council.model
-        css, icon, script = self._static(
-            chain, council.path, m.brand.primary, m.brand.secondary, m.brand.text
-        )
-        site = SiteInfo(m.short_name, council.path, council.logo, m.brand.logo_alt, css, icon, script)
-        crumbs = [(m.short_name, council.path)]
+        site, _ = self.site_info(council)
         info = PageInfo(
             council.path,
             self.absolute(council.path, council),
             f"Jobs in adult social care with {m.name}",
             f"Recruitment campaigns from {m.name}.",
             "council",
-            crumbs,
+            [(m.short_name, council.path)],
         )
-        if index:
-            self.page(
-                chain,
-                "council",
-                [f"council-{council.slug}.html", "council.html"],
-                info,
-                site,
-                council=council,
-            )
-        for campaign in council.campaigns:
-            self.render_campaign(chain, council, campaign, site, crumbs)
-        if m.base_url:  # published on its own domain: its folder is that domain's root
-            self.out.add(f"{council.path}robots.txt", _robots(m.base_url + "sitemap.xml"), "robots")
-            self.out.add(f"{council.path}sitemap.xml", _sitemap(self.sitemap, m.base_url), "sitemap")
+        names = [f"council-{council.slug}.html", "council.html"]
+        self.page(self.chain(council.slug), "council", names, info, site, council=council)
 
-    def render_campaign(
-        self,
-        chain: ThemeChain,
-        council: CouncilView,
-        campaign: CampaignView,
-        site: SiteInfo,
-        crumbs: list[tuple[str, str]],
-    ) -> None:
+    def render_own_domain(self, council: CouncilView, sitemap: list[str]) -> None:
+        """A council on its own domain: its folder is that domain's root, with its own sitemap."""
+        base = council.model.base_url
+        if base:
+            self.out.add(f"{council.path}robots.txt", _robots(base + "sitemap.xml"), "robots")
+            self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemap, base), "sitemap")
+
+    def render_campaign(self, council: CouncilView, campaign: CampaignView) -> None:
+        """Every page of one campaign's microsite."""
+        chain = self.chain(council.slug)
+        site, _ = self.site_info(council)
+        crumbs = [(council.model.short_name, council.path)]
         m = campaign.model
         picture = campaign.share_image or campaign.hero_image or council.logo
         image = self.absolute(picture, council)
@@ -297,11 +313,7 @@ class Renderer:
                 jsonld=posting,
                 **common,
             )
-        privacy_label = (
-            f"I have read the privacy notice and agree to {council.model.name} using my "
-            "information to consider my application"
-        )
-        fields = form_fields(m, privacy_label)
+        fields = self.fields(council, campaign)
         form = {
             "action": self.form_action(council, campaign),
             "fields": fields,
@@ -311,7 +323,6 @@ class Renderer:
             "answers": {},
             "script": site.script,
         }
-        self.forms.append((council, campaign, fields))
         self.page(
             chain,
             "apply",
@@ -365,8 +376,32 @@ class Renderer:
             **common,
         )
 
+    def fields(self, council: CouncilView, campaign: CampaignView) -> list[dict[str, Any]]:
+        """The apply form's questions: the standard ones and the campaign's own."""
+        privacy_label = (
+            f"I have read the privacy notice and agree to {council.model.name} using my "
+            "information to consider my application"
+        )
+        return form_fields(campaign.model, privacy_label)
+
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
         return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
+
+
+# Theme chains (with their compiled templates) kept across builds in one process (the preview
+# server), each for as long as none of its folders' files change.
+_CHAINS: dict[tuple[str, str, str], tuple[str, ThemeChain]] = {}
+
+
+def _theme_chain(root: Path, theme: str, templates: Path | None) -> ThemeChain:
+    chain = ThemeChain(root, theme, templates)
+    key = (str(root), theme, str(templates))
+    state = tree_digest([*chain.dirs, *chain.static_dirs])
+    known = _CHAINS.get(key)
+    if known and known[0] == state:
+        return known[1]
+    _CHAINS[key] = (state, chain)
+    return chain
 
 
 def _robots(sitemap: str) -> str:

@@ -65,13 +65,18 @@ class ThemeChain:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build, one set of templates: no stat() per page
         )
+        self._selected: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["markdown"] = render_markdown
         self.env.filters["markdown_inline"] = render_inline
 
     def select(self, names: list[str]) -> jinja2.Template:
         """The most specific template that exists, e.g. landing-<campaign>.html then landing.html."""
-        return self.env.select_template(names)
+        key = tuple(names)
+        if key not in self._selected:
+            self._selected[key] = self.env.select_template(names)
+        return self._selected[key]
 
     def static_file(self, name: str) -> Path:
         for folder in self.static_dirs:

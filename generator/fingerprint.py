@@ -1,0 +1,107 @@
+"""Content digests of a build's inputs, so a rebuild can tell what changed.
+
+A file is read and hashed once per process while its size and modification time stay the
+same; the digest is of its bytes, so touching a file without changing it changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+# path -> (mtime_ns, size, digest)
+_FILES: dict[str, tuple[int, int, str]] = {}
+# A file hashed this soon after it was modified may change again within the same timestamp tick,
+# its size and time unchanged: its digest is not remembered ("racy" files, as git calls them).
+RACY_NS = 100_000_000  # well above the timestamp tick of local filesystems
+_CODE: str | None = None
+
+
+def file_digest(path: Path | str) -> str:
+    """The digest of a file's bytes ('-' when it does not exist)."""
+    name = os.fspath(path)
+    try:
+        st = os.stat(name)
+    except OSError:
+        return "-"
+    known = _FILES.get(name)
+    if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
+        return known[2]
+    with open(name, "rb") as handle:
+        digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    if time.time_ns() - st.st_mtime_ns > RACY_NS:
+        _FILES[name] = (st.st_mtime_ns, st.st_size, digest)
+    return digest
+
+
+def digest(*parts: object) -> str:
+    """One digest of several values (strings, numbers, or nested tuples of them)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
+    """Every file under the folders (names and contents; only `suffixes` if given), in a fixed order."""
+    entries = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if suffixes and not name.endswith(suffixes):
+                    continue
+                path = os.path.join(dirpath, name)
+                entries.append((os.path.relpath(path, folder), file_digest(path)))
+        entries.append(("--", os.fspath(folder)))
+    return digest(*entries)
+
+
+def code_digest() -> str:
+    """The generator's own code and the libraries that shape its output: a new version rebuilds all."""
+    global _CODE
+    if _CODE is None:
+        from importlib.metadata import version
+
+        here = Path(__file__).resolve().parent
+        libraries = [(name, version(name)) for name in ("jinja2", "markdown", "nh3", "pillow", "pydantic")]
+        _CODE = digest(tree_digest([here], (".py", ".yaml", ".js")), libraries)
+    return _CODE
+
+
+class Memo:
+    """Values worked out from files, kept while those files' bytes stay the same."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[dict[str, str], object]] = {}
+
+    def get(self, key: str) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None or any(file_digest(p) != d for p, d in entry[0].items()):
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: object, deps: Iterable[Path | str], before: dict[str, str]) -> None:
+        """Keep `value`, unless a file changed while it was being worked out (`before`: digests then)."""
+        now = {os.fspath(p): file_digest(p) for p in deps}
+        if all(now.get(p) == d for p, d in before.items()) and "-" not in now.values():
+            self._entries[key] = (now, value)
+
+    def entries_under(self, folder: Path) -> tuple[dict, dict]:
+        """What was learnt about a folder's files (a worker process hands it back to the build)."""
+        prefix = os.fspath(folder) + os.sep
+        return (
+            {k: v for k, v in self._entries.items() if k.startswith(prefix)},
+            {k: v for k, v in _FILES.items() if k.startswith(prefix)},
+        )
+
+    def update(self, learnt: tuple[dict, dict]) -> None:
+        entries, files = learnt
+        self._entries.update(entries)
+        _FILES.update(files)

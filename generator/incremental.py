@@ -1,0 +1,225 @@
+"""Rebuild only what changed: the build is split into units, each with a fingerprint of its inputs.
+
+A unit is one campaign's microsite, one council's index page, or one council's static files
+(stylesheet, favicon, script, images). Its fingerprint digests everything that can change its
+bytes: the generator's code, site.toml, the date, the theme chain's files, the council's file
+and logo, the campaign's file (and the shared campaign it extends) and its images, and, when a
+council's templates can list a council's campaigns, its sibling campaigns too. A unit whose
+fingerprint matches the last build's, and whose files are still in place untouched, is not
+rendered again; its record (files, sitemap entries, templates used) is reused.
+
+The records live in `.recruit-cache/` beside site.toml, one file per output folder. Deleting it
+only costs one full build.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fingerprint import code_digest, digest, file_digest, tree_digest
+from .output import DuplicateOutput, Output, Stage
+from .parallel import map_unordered
+from .render import Explained, Renderer
+from .views import CampaignView, CouncilView
+
+CACHE_DIR = ".recruit-cache"
+FORMAT = 1
+# Templates that render a council's campaign list anyway; elsewhere, a mention of `campaigns`
+# makes each campaign's pages depend on its siblings.
+LISTING_TEMPLATES = ("hub", "council")
+
+
+@dataclass
+class Record:
+    """What one unit produced last time."""
+
+    fingerprint: str
+    outputs: dict[str, tuple[int, int]]  # site path (no leading /) -> (size, mtime_ns)
+    sitemap: list[str] = field(default_factory=list)
+    explained: list[Explained] = field(default_factory=list)
+    pages: int = 0
+
+
+@dataclass
+class Unit:
+    key: str
+    council: CouncilView
+    kind: str  # "static", "index" or "campaign"
+    fingerprint: str
+    campaign: CampaignView | None = None
+
+
+@dataclass
+class CouncilWork:
+    """What a worker hands back for one council: new records and the files it staged."""
+
+    records: dict[str, Record]
+    stage: Stage
+    pages: int
+
+
+def cache_file(root: Path, out: Path) -> Path:
+    return root / CACHE_DIR / f"build-{digest(os.fspath(out.resolve()))[:16]}.pickle"
+
+
+def load_records(path: Path) -> dict[str, Record]:
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    return data["records"]
+
+
+def save_records(path: Path, records: dict[str, Record]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump({"format": FORMAT, "records": records}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temp, path)
+
+
+class Planner:
+    """Works out each unit's fingerprint for one build."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        region = renderer.region
+        self.base = digest(
+            FORMAT, code_digest(), region.model_dump_json(), renderer.base_url, renderer.today.isoformat()
+        )
+        self._chains: dict[str, tuple[str, bool]] = {}
+        self._sites = {c.slug: c for c in renderer.project.councils}
+
+    def chain(self, council: CouncilView) -> tuple[str, bool]:
+        """The theme chain's digest, and whether campaign pages may list sibling campaigns."""
+        chain = self.renderer.chain(council.slug)
+        key = os.fspath(chain.dirs[0])
+        if key not in self._chains:
+            siblings = False
+            for folder in chain.dirs:
+                for path in folder.rglob("*"):
+                    if path.is_file() and not path.name.startswith(LISTING_TEMPLATES):
+                        siblings = siblings or "campaigns" in path.read_text(
+                            encoding="utf-8", errors="replace"
+                        )
+            folders = [*chain.dirs, *chain.static_dirs]
+            self._chains[key] = (tree_digest(folders), siblings)
+        return self._chains[key]
+
+    def units(self, council: CouncilView, index: bool) -> list[Unit]:
+        chain, siblings = self.chain(council)
+        site = self._sites[council.slug]
+        own = digest(file_digest(site.folder / "council.yaml"), file_digest(site.logo))
+        campaigns = {
+            c.slug: digest(
+                c.source_digest or file_digest(c.file),
+                file_digest(c.file.parent.parent / "_shared" / f"{c.shared}.yaml") if c.shared else "",
+                sorted((str(loc), file_digest(p)) for loc, p in c.images.items()),
+            )
+            for c in site.campaigns
+        }
+        everything = sorted(campaigns.items())
+        assets = sorted(
+            (path, file_digest(source) if isinstance(source, Path) else digest(source))
+            for path, source in self.renderer.assets.files.items()
+            if path.startswith(council.path)
+        )
+        slug = council.slug
+        units = [Unit(f"{slug}/_static", council, "static", digest(self.base, chain, own, assets))]
+        if index:
+            units.append(Unit(f"{slug}/", council, "index", digest(self.base, chain, own, everything)))
+        for campaign in council.campaigns:
+            inputs = everything if siblings else campaigns[campaign.slug]
+            fingerprint = digest(self.base, chain, own, campaign.slug, inputs)
+            units.append(Unit(f"{slug}/{campaign.slug}/", council, "campaign", fingerprint, campaign))
+        return units
+
+
+def fresh(record: Record | None, unit: Unit, out: Path) -> bool:
+    """The unit's last output is still right: same inputs, and its files untouched since."""
+    if record is None or record.fingerprint != unit.fingerprint:
+        return False
+    base = os.fspath(out)
+    for key, (size, mtime) in record.outputs.items():
+        try:
+            st = os.stat(os.path.join(base, key))
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
+
+
+def render_unit(renderer: Renderer, unit: Unit, stage: Stage) -> Record:
+    """Render one unit and stage its files."""
+    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
+    if unit.kind == "static":
+        renderer.render_static(unit.council)
+    elif unit.kind == "index":
+        renderer.render_index(unit.council)
+    else:
+        assert unit.campaign is not None
+        renderer.render_campaign(unit.council, unit.campaign)
+    outputs = {}
+    for key, content in renderer.out.files.items():
+        data = content.read_bytes() if isinstance(content, Path) else content
+        outputs[key] = stage.put(key, data)
+    pages = len(renderer.explained)
+    record = Record(unit.fingerprint, outputs, renderer.sitemap, renderer.explained, pages)
+    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
+    return record
+
+
+def render_councils(
+    renderer: Renderer,
+    work: list[list[Unit]],
+    out: Path,
+    jobs: int | None,
+    progress=None,  # noqa: ANN001 - Callable[[int, int, int], None]: (sites done, sites, pages)
+) -> tuple[dict[str, Record], Stage]:
+    """Render each council's stale units, councils spread over worker processes."""
+
+    def council_work(units: list[Unit]) -> CouncilWork:
+        stage = Stage(out)
+        records = {}
+        try:
+            for unit in units:
+                records[unit.key] = render_unit(renderer, unit, stage)
+        except BaseException:
+            stage.discard()
+            raise
+        return CouncilWork(records, stage, sum(r.pages for r in records.values()))
+
+    records: dict[str, Record] = {}
+    stage = Stage(out)
+    sites = sum(u.kind == "campaign" for units in work for u in units)
+    done = pages = 0
+    try:
+        for index, result in map_unordered(council_work, work, jobs, min_items=2):
+            records.update(result.records)
+            stage.take(result.stage)
+            done += sum(u.kind == "campaign" for u in work[index])
+            pages += result.pages
+            if progress:
+                progress(done, sites, pages)
+    except BaseException:
+        stage.discard()
+        raise
+    return records, stage
+
+
+def check_overlaps(records: dict[str, Record]) -> None:
+    """Refuse two units writing one path: the second would silently replace the first."""
+    owner: dict[str, str] = {}
+    for key, record in records.items():
+        for path in record.outputs:
+            if path in owner:
+                raise DuplicateOutput(f"two outputs for /{path}: {owner[path]} and {key}")
+            owner[path] = key
