@@ -1,7 +1,9 @@
-"""dist/_headers: the security headers a static host sends with every page (Netlify, Cloudflare Pages).
+"""dist/_headers: the headers a static host sends (Netlify, Cloudflare Pages).
 
 The pages need no inline script or style, so the Content-Security-Policy allows only the site's
-own files, and the form backend's origin when it lives on another host.
+own files, and the form backend's origin when it lives on another host. Stylesheets, scripts and
+images have content-hashed names, so browsers may keep them for a year: a changed file gets a
+new name, and the pages that use it link the new one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ HEADERS = {
 }
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Folders of fingerprinted files: the hub's, and each council's (also at a council domain's root).
+FINGERPRINTED = ("/_static/*", "/_assets/*", "/*/_static/*", "/*/_assets/*")
+
+
 def headers_file(backend_url: str) -> str:
     """The `_headers` file for the folder published at a site's root."""
     lines = [
@@ -45,4 +52,7 @@ def headers_file(backend_url: str) -> str:
         f"  Content-Security-Policy: {content_security_policy(backend_url)}",
     ]
     lines += [f"  {name}: {value}" for name, value in HEADERS.items()]
+    lines.append("# Fingerprinted files (a new version gets a new name): cache for a year.")
+    for pattern in FINGERPRINTED:
+        lines += [pattern, f"  Cache-Control: {IMMUTABLE}"]
     return "\n".join(lines) + "\n"
