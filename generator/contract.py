@@ -27,7 +27,9 @@ CAMPAIGN_PAGE: dict[str, str] = {
     "campaign": "The campaign: every key of the YAML (title, hashtag, audience, opens, closes, "
     "hero, body, roles, faq, stories, sharing, talent_bank) plus slug, path, status "
     "('open', 'upcoming', 'closed'), is_open, hero_image and share_image (paths with width and "
-    "height, or None), story_images (story index -> image), links (paths of "
+    "height, or None), story_images (story index -> image; hero and story images of PNG, JPEG or "
+    "WebP also have srcset: (path, width) pairs of the build's narrower copies, the original last), "
+    "links (paths of "
     "landing, roles, apply, thanks, privacy, accessibility) and share_links.",
 }
 
