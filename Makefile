@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser axe build validate verify clean schemas
+.PHONY: run test install browser axe build validate verify clean schemas bench
 
 run: $(VENV)/.installed ## set up, validate and build every site, serve them on http://127.0.0.1:8000
 	$(BIN)/recruit validate
@@ -64,3 +64,21 @@ schemas: $(VENV)/.installed
 
 clean:
 	rm -rf dist reports .recruit-cache
+
+# The benchmarks (bench/): full build against Hugo, incremental rebuild, page weight, Lighthouse,
+# backend throughput; a table, and bench/results.json. BENCH_SCALE=0.1 shrinks the synthetic region.
+# Hugo is Debian's `hugo` package (installed here when missing and we are root). Lighthouse comes
+# from bench/package-lock.json into bench/node_modules, so `make test` never installs it.
+bench: $(VENV)/.installed browser bench/node_modules/.installed
+	@if ! command -v hugo >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's hugo package for the build comparison"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null; \
+	  else echo "Hugo is needed for the build comparison: install your system's hugo package"; exit 1; fi; \
+	fi
+	$(BIN)/python -m bench
+
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for Lighthouse (make bench): install Node.js"; exit 1; }
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	@touch $@

@@ -122,6 +122,8 @@ def run_measured(
     sampler.join()
     for reader in readers:
         reader.join()
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.stderr.close()  # type: ignore[union-attr]
     proc.returncode = os.waitstatus_to_exitcode(status)
     rss_kb = max(peak[0], usage.ru_maxrss)
     return Run(

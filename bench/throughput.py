@@ -13,6 +13,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,21 +71,22 @@ def compare(
     *,
     min_runs: int,
     max_runs: int,
-    budget_s: float,
+    deadline: float,
+    reserve: Callable[[float], float] = lambda ours_s: 0.0,
     hugo_binary: str = "hugo",
-    log=print,  # noqa: ANN001 - any callable taking a line
+    log: Callable[[str], None] = print,
 ) -> tuple[Side, Side, str]:
-    """Alternate full builds; at least `min_runs` each, more while `budget_s` allows. Returns
-    (ours, hugo, note); our last output is left in work/ours for the incremental benchmark."""
+    """Alternate full builds; at least `min_runs` each, more while another pair plus
+    `reserve(our median seconds)` (what the later sections need) ends before `deadline`
+    (time.monotonic()). Returns (ours, hugo, note); our last output stays in work/ours."""
     ours, theirs = Side(), Side()
     ours_out, hugo_out = work / "ours", work / "hugo"
-    started = time.monotonic()
     note = ""
     for i in range(max_runs):
         if i >= min_runs:
             pair = ours.median_seconds() + theirs.median_seconds()
-            if time.monotonic() - started + pair > budget_s:
-                note = f"{i} runs each: a further pair (~{pair:.0f} s) would pass the {budget_s:.0f} s budget"
+            if time.monotonic() + pair + reserve(ours.median_seconds()) > deadline:
+                note = f"{i} runs each: the time budget left no room for another pair (~{pair:.0f} s)"
                 break
         _fresh(ours_out, project / ".recruit-cache")
         run = run_measured(ours_command(project, ours_out), cwd=project)

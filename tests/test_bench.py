@@ -1,0 +1,124 @@
+"""The benchmark harness's logic, without timing anything: same pages for Hugo as for us, the
+results file's keys, what counts as rewriting only one site, and applications the backend takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from forms_backend.parsing import parse_body
+from forms_backend.validation import validate
+from generator.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts beside the packages, not installed
+
+from bench import hugo, incremental, loadgen, results, synth, throughput  # noqa: E402
+from bench.procs import Run, run_measured  # noqa: E402
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 councils x 4 campaigns (three shared, one their own) x 2 roles."""
+    return synth.write_region(tmp_path_factory.mktemp("bench") / "region", 2, 4, 2)
+
+
+def html_paths(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")}
+
+
+def test_hugo_content_has_one_page_per_page_we_build(region: Path, tmp_path: Path) -> None:
+    ours = build(region, tmp_path / "ours", today=TODAY)
+    expected = hugo.write_site(region, tmp_path / "site", TODAY)
+    assert expected == ours.pages == len(html_paths(tmp_path / "ours")) == 2 + 2 + 2 * 4 * (6 + 2)
+
+
+@pytest.mark.skipif(
+    not shutil.which("hugo"), reason="hugo is not installed (make bench installs Debian's hugo)"
+)
+def test_hugo_builds_the_same_pages_at_the_same_addresses(region: Path, tmp_path: Path) -> None:
+    build(region, tmp_path / "ours", today=TODAY)
+    hugo.write_site(region, tmp_path / "site", TODAY)
+    done = subprocess.run(
+        hugo.build_command(tmp_path / "site", tmp_path / "hugo"), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert html_paths(tmp_path / "hugo") == html_paths(tmp_path / "ours")
+    role = (tmp_path / "hugo" / "council-000" / "campaign-3" / "roles" / "role-1" / "index.html").read_text()
+    assert '"@type": "JobPosting"' in role and "Care role 1 (3)" in role
+
+
+def _run(seconds: float, rss: float) -> Run:
+    return Run(seconds=seconds, peak_rss_mb=rss, peak_pss_mb=rss / 2, returncode=0, stdout="", stderr="")
+
+
+def test_results_file_has_every_required_key_nested(tmp_path: Path) -> None:
+    ours = throughput.Side(runs=[_run(2.0, 100), _run(4.0, 120)], pages=[1000, 1000])
+    theirs = throughput.Side(runs=[_run(1.0, 200), _run(1.0, 210)], pages=[1000, 1000])
+    build_section = throughput.figures(ours, theirs, "2 runs each")
+    assert build_section["ours_pages_per_s"] == 375.0 and build_section["ratio"] == 0.375
+    assert build_section["ours_peak_rss_mb"] == 120 and build_section["hugo_peak_rss_mb"] == 210
+    sections = {
+        "build": build_section,
+        "incremental": {"ms": 150.0, "cli_ms": 600.0},
+        "pages": {"max_first_render_bytes_gzip": 9000, "required_js_bytes": 0},
+        "lighthouse": {"performance": 99, "accessibility": 100, "best_practices": 100, "seo": 100},
+        "backend": {"submissions_per_s": 900.0, "raw_sqlite_per_s": 1500.0, "ratio": 0.6, "p99_ms": 12.0},
+    }
+    found = results.document(sections, "hugo v0", 1.0)
+    path, previous = tmp_path / "results.json", tmp_path / "results.previous.json"
+    assert results.write(found, path, previous) is None
+    assert results.write(found, path, previous) == json.loads(previous.read_text())
+    written = json.loads(path.read_text())
+    for key in results.REQUIRED:
+        assert results.lookup(written, key) is not None, key
+    assert written["machine"]["cpus"] >= 1 and written["machine"]["hugo"] == "hugo v0"
+
+
+def test_a_section_that_did_not_run_is_missing_not_zero() -> None:
+    found = results.document({"backend": {"missing": "bench/backend.py failed"}}, None, 0.1)
+    row = next(line for line in results.table(found, None).splitlines() if line.startswith("backend.ratio"))
+    assert "missing" in row and " 0 " not in row
+
+
+def test_only_the_edited_site_and_its_listings_count_as_that_site() -> None:
+    site = ["council-000/campaign-9/index.html", "council-000/campaign-9/roles/role-0/index.html"]
+    listings = ["council-000/index.html", "index.html", "_forms/manifest.json"]
+    assert incremental.verdict(site + listings, "council-000", "campaign-9")["only_site"] is True
+    other = incremental.verdict([*site, "council-001/campaign-9/index.html"], "council-000", "campaign-9")
+    assert other["only_site"] is False and other["outside_site"] == ["council-001/campaign-9/index.html"]
+    assert incremental.verdict(listings, "council-000", "campaign-9")["only_site"] is False
+
+
+def test_editing_a_title_twice_keeps_one_valid_title(region: Path) -> None:
+    file = region / "campaigns" / "council-001" / "campaign-3.yaml"
+    incremental.edit_title(file, "one")
+    incremental.edit_title(file, "two")
+    titles = [line for line in file.read_text().splitlines() if line.startswith("title:")]
+    assert titles == ["title: Campaign 3 in Council 1 (edit two)"]
+
+
+def test_the_tree_sampler_sees_a_childs_memory() -> None:
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'x = bytearray(50_000_000)'])"
+    run = run_measured([sys.executable, "-c", code])
+    assert run.returncode == 0 and run.peak_rss_mb >= 45
+
+
+def test_load_generator_answers_pass_the_backends_validation(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build(ROOT, dist, today=TODAY)
+    manifest = json.loads((dist / "_forms" / "manifest.json").read_text())
+    forms = loadgen.postable(manifest, TODAY.isoformat())
+    assert forms
+    for n, form in enumerate(forms):
+        body = loadgen.urlencode(loadgen.good_answers(form, n)).encode()
+        result = validate(form["fields"], parse_body(body, "application/x-www-form-urlencoded", 300))
+        assert result.ok, (form["council"], form["campaign"], result.errors)
