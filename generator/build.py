@@ -34,6 +34,7 @@ from .project import load_project
 from .render import Explained, Renderer, views_for
 
 MANIFEST = "_forms/manifest.json"
+REGION = "_region"  # the cache record of the files that depend on every council
 Progress = Callable[[int, int, int], None]  # (sites done, sites to build, pages rendered)
 
 
@@ -58,6 +59,18 @@ class BuildResult:
             + (f", {r.removed} removed" if r.removed else "")
             + f") in {self.seconds:.2f}s → {self.out}"
         )
+
+
+def forget() -> None:
+    """Drop what this process remembers between builds: file digests, loaded files, compiled themes.
+
+    The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
+    """
+    from . import fingerprint, project, render
+
+    fingerprint.forget()
+    project._LOADED.clear()
+    render._CHAINS.clear()
 
 
 def default_today() -> dt.date:
@@ -99,16 +112,20 @@ def build(
     try:
         check_overlaps(records)
         region = region_files(renderer, councils, records, out, only, whole_council)
+        outputs = {}
         for key, data in sorted(region.files.items()):
-            stage.put(key, data if isinstance(data, bytes) else Path(data).read_bytes())
+            outputs[key] = stage.put(key, data if isinstance(data, bytes) else Path(data).read_bytes())
+        if only is None:  # so that a file the region no longer has (an old stylesheet) is removed
+            records[REGION] = Record("", outputs)
     except BaseException:
         stage.discard()
         raise
-    stage.commit()  # write
+    written = stage.commit()  # write
     removed = remove_stale(out, previous, records, units, only, clean, whole_council, region)
     kept = {k: r for k, r in previous.items() if k not in records and not _in_scope(k, only)}
     save_records(cache, {**kept, **records})
     in_scope = [records[u.key] for u in units]
+    records.pop(REGION, None)
     explained = [e for r in in_scope for e in r.explained] + renderer.explained
     return BuildResult(
         out=out,
@@ -117,7 +134,7 @@ def build(
         pages=len(explained),
         files=sum(len(r.outputs) for r in in_scope) + len(region.files),
         seconds=time.perf_counter() - started,
-        report=WriteReport(stage.written, stage.unchanged + _reused(units, records, built), removed),
+        report=WriteReport(len(written), stage.unchanged + _reused(units, records, built), removed, written),
         explained=explained,
         rendered=sum(r.pages for r in built.values()),
     )
@@ -220,4 +237,4 @@ def _sweep(out: Path, prefixes: list[str], keep: set[str]) -> int:
     return removed
 
 
-__all__ = ["BuildResult", "MANIFEST", "Stage", "build", "default_today"]
+__all__ = ["BuildResult", "MANIFEST", "Stage", "build", "default_today", "forget"]

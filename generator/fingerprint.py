@@ -37,6 +37,10 @@ def file_digest(path: Path | str) -> str:
     return digest
 
 
+def forget() -> None:
+    _FILES.clear()
+
+
 def digest(*parts: object) -> str:
     """One digest of several values (strings, numbers, or nested tuples of them)."""
     h = hashlib.blake2b(digest_size=16)
@@ -80,6 +84,9 @@ class Memo:
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[dict[str, str], object]] = {}
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     def get(self, key: str) -> object | None:
         entry = self._entries.get(key)

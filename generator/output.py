@@ -22,6 +22,7 @@ class WriteReport:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    paths: list[str] = field(default_factory=list)  # the files written, as site paths without the /
 
 
 @dataclass
@@ -121,9 +122,10 @@ class Stage:
         os.fchmod(fd, 0o644)  # readable by the web server whatever the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            st = os.fstat(fd)
         self.staged.append((temp, target))
         self.written += 1
-        st = os.stat(temp)
         return st.st_size, st.st_mtime_ns
 
     def take(self, other: Stage) -> None:
@@ -131,10 +133,13 @@ class Stage:
         self.written += other.written
         self.unchanged += other.unchanged
 
-    def commit(self) -> None:
+    def commit(self) -> list[str]:
+        """Move every staged file into place; returns their paths relative to the output folder."""
         for temp, target in self.staged:
             os.replace(temp, target)
+        paths = sorted(os.path.relpath(target, self.out).replace(os.sep, "/") for _, target in self.staged)
         self.staged = []
+        return paths
 
     def discard(self) -> None:
         for temp, _ in self.staged:

@@ -145,3 +145,46 @@ def test_example_region_validates() -> None:
     code, out = run("--project", str(ROOT), "validate")
     assert code == 0, out
     assert out.startswith("OK: 14 councils")
+
+
+def _build_in(root: Path, env: dict[str, str], tty: bool) -> str:
+    """`recruit build` as a person at a terminal (tty) or a CI job sees it: everything it printed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "generator", "--project", str(root), "build", "--today", "2026-11-23"]
+    env = {**os.environ, **env}
+    if not tty:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        return done.stdout + done.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(command, env=env, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait() == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_build_shows_progress_at_a_terminal_and_one_line_in_ci(tmp_path: Path) -> None:
+    root = write_project(tmp_path, NO_THEME_COPY)
+    shown = _build_in(root, {"CI": ""}, tty=True)
+    assert "Building: 2/2 sites" in shown and "pages/s)" in shown
+    assert shown.rstrip().splitlines()[-1].lstrip("\r\x1b[K").startswith("Built 1 council, 2 campaigns")
+    (root / "campaigns/testshire/jobs.yaml").write_text(
+        (root / "campaigns/testshire/jobs.yaml").read_text().replace("Care jobs in", "Carers wanted in")
+    )
+    logged = _build_in(root, {"CI": "true"}, tty=False)
+    assert "Building:" not in logged and "\r" not in logged
+    assert logged.splitlines() == [logged.strip()] and logged.startswith("Built 1 council, 2 campaigns")
+    assert "files written" in logged

@@ -1,0 +1,231 @@
+"""Incremental builds: only what changed is rebuilt, and the result is the same as a clean build's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from projects import COMEBACK, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, LOGO_SVG, SHARED, write_project
+from support import ROOT, TODAY
+
+from generator.build import build, forget
+from generator.incremental import CACHE_DIR
+
+OTHER = "campaigns/otherton"
+OTHER_COUNCIL = (
+    COUNCIL_YAML.replace("Testshire", "Otherton").replace("TST", "OTH").replace("testshire", "otherton")
+)
+
+
+def project(tmp_path: Path) -> Path:
+    """Two councils, a shared campaign, the real default theme copied in (so edits to it count)."""
+    root = write_project(
+        tmp_path / "project",
+        {
+            "themes/default/templates/base.html": None,
+            f"{OTHER}/council.yaml": OTHER_COUNCIL,
+            f"{OTHER}/assets/logo.svg": LOGO_SVG,
+            f"{OTHER}/jobs.yaml": JOBS_YAML.replace("Testshire", "Otherton").replace(
+                "closes: 2026-09-30", "closes: 2027-09-30"
+            ),
+            f"{OTHER}/come-back.yaml": "extends: come-back-to-care\ntitle: Come back to care in Otherton\n",
+        },
+    )
+    shutil.copytree(ROOT / "themes" / "default", root / "themes" / "default", dirs_exist_ok=True)
+    return root
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def role(slug: str) -> str:
+    """One more role, as an item of JOBS_YAML's roles list."""
+    return (
+        f"  - slug: {slug}\n"
+        f"    title: Role {slug}\n"
+        "    employment_type: part-time\n"
+        "    hours: 20 hours a week\n"
+        "    salary:\n"
+        "      min: 12.5\n"
+        "      period: hour\n"
+        "    location:\n"
+        "      name: Testford Library\n"
+        "      postcode: TE1 2AB\n"
+        f"    description: Work with **people** in {slug}.\n"
+    )
+
+
+def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
+    """Changes a comms officer or a theme author makes, each keeping the project valid."""
+
+    def edit(name: str, old: str, new: str) -> None:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def retitle(rng: random.Random) -> None:
+        path = root / rng.choice([JOBS, f"{OTHER}/jobs.yaml"])
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[0] = f"title: Care jobs number {rng.randint(1, 10**6)}\n"
+        path.write_text("".join(lines), encoding="utf-8")
+
+    def add_role(rng: random.Random) -> None:
+        slug = f"extra-{rng.randint(1, 10**6)}"
+        edit(JOBS, "sharing:\n", role(slug) + "sharing:\n")
+
+    def drop_role(rng: random.Random) -> None:
+        path = root / JOBS
+        text = path.read_text(encoding="utf-8")
+        if "  - slug: extra-" in text:
+            start = text.index("  - slug: extra-")
+            end = text.index("sharing:\n", start)
+            nxt = text.find("  - slug: ", start + 4)
+            path.write_text(text[:start] + text[nxt if 0 < nxt < end else end :], encoding="utf-8")
+
+    def shared_body(rng: random.Random) -> None:
+        path = root / SHARED
+        text = path.read_text(encoding="utf-8")
+        start = text.index("body: ")
+        end = text.index("\n", start)
+        path.write_text(f"{text[:start]}body: Come back, {rng.randint(1, 10**6)} reasons.{text[end:]}")
+
+    def brand(rng: random.Random) -> None:
+        path = root / COUNCIL
+        text = path.read_text(encoding="utf-8")
+        colour = rng.choice(["#00573f", "#1d4f91", "#6f2c91", "#8a1538"])
+        start = text.index('primary: "')
+        path.write_text(text[: start + 10] + colour + text[start + 17 :], encoding="utf-8")
+
+    def override(rng: random.Random) -> None:
+        path = root / "campaigns/testshire/templates/landing-jobs.html"
+        if path.exists() and rng.random() < 0.5:
+            path.unlink()
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            '{% extends "!default/landing.html" %}\n'
+            f'{{% block content %}}<p class="rc-body">Open day {rng.randint(1, 28)} March</p>'
+            "{{ super() }}{% endblock %}\n",
+            encoding="utf-8",
+        )
+
+    def theme(rng: random.Random) -> None:
+        edit("themes/default/static/site.css", "box-sizing", f"/* {rng.randint(1, 10**6)} */ box-sizing")
+
+    def template(rng: random.Random) -> None:
+        edit("themes/default/templates/base.html", "</footer>", f"<!-- {rng.randint(1, 10**6)} --></footer>")
+
+    def remove_campaign(rng: random.Random) -> None:
+        path = root / COMEBACK
+        if path.exists():
+            path.unlink()
+        else:
+            path.write_text("extends: come-back-to-care\ntitle: Come back to care in Testshire\n")
+
+    def touch(rng: random.Random) -> None:
+        path = root / JOBS
+        path.write_bytes(path.read_bytes())
+
+    return [
+        ("retitle", retitle),
+        ("add_role", add_role),
+        ("drop_role", drop_role),
+        ("shared_body", shared_body),
+        ("brand", brand),
+        ("override", override),
+        ("theme", theme),
+        ("template", template),
+        ("remove_campaign", remove_campaign),
+        ("touch", touch),
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_builds_equal_clean_builds_after_random_edits(tmp_path: Path, seed: int) -> None:
+    root = project(tmp_path)
+    rng = random.Random(seed)
+    changes = edits(root)
+    incremental = tmp_path / "incremental"
+    build(root, incremental, today=TODAY)
+    days = [TODAY, dt.date(2026, 6, 1)]  # jobs is open on one, closed on the other
+    done = set()
+    for step in range(16):
+        name, change = changes[step % len(changes)] if step < len(changes) else rng.choice(changes)
+        done.add(name)
+        change(rng)
+        today = rng.choice(days)
+        build(root, incremental, today=today)
+        forget()  # the clean build starts as a new process would
+        clean = tmp_path / f"clean-{step}"
+        build(root, clean, today=today)
+        assert tree(incremental) == tree(clean), f"step {step}: after {name}"
+        shutil.rmtree(clean)
+    assert done == {name for name, _ in changes}
+
+
+def test_one_edited_campaign_rewrites_its_site_and_the_pages_that_list_it(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    first = build(root, out, today=TODAY)
+    assert first.rendered == first.pages - 2  # every council and campaign page; the hub and 404 too
+    again = build(root, out, today=TODAY)
+    assert again.rendered == 0 and again.report.written == 0
+    path = root / f"{OTHER}/jobs.yaml"
+    path.write_text(path.read_text().replace("title: Care jobs in Otherton", "title: Carers wanted"))
+    result = build(root, out, today=TODAY)
+    jobs_pages = len([e for e in result.explained if e.page.startswith("/otherton/jobs/")])
+    assert result.rendered == jobs_pages + 1  # its pages and Otherton's index
+    written = set(result.report.paths)
+    assert all(
+        p.startswith("otherton/jobs/") or p in {"otherton/index.html", "index.html", "_forms/manifest.json"}
+        for p in written
+    ), written
+    assert "otherton/jobs/index.html" in written and "otherton/index.html" in written
+    assert "Carers wanted" in (out / "index.html").read_text()
+
+
+def test_a_page_changed_by_hand_in_dist_is_put_right(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    page = out / "testshire" / "jobs" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"Care is a career", b"Edited by hand"))
+    result = build(root, out, today=TODAY)
+    assert page.read_bytes() == good
+    assert result.report.paths == ["testshire/jobs/index.html"]
+
+
+def test_a_deleted_role_page_goes_from_dist(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    path = root / JOBS
+    original = path.read_text()
+    path.write_text(original.replace("sharing:\n", role("night-carer") + "sharing:\n"))
+    build(root, out, today=TODAY)
+    assert (out / "testshire/jobs/roles/night-carer/index.html").is_file()
+    path.write_text(original)
+    result = build(root, out, today=TODAY)
+    assert not (out / "testshire/jobs/roles/night-carer").exists()
+    assert result.report.removed == 1
+
+
+def test_a_new_process_reuses_the_cache_and_a_missing_cache_costs_one_full_build(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    command = [sys.executable, "-m", "generator", "--project", str(root), "build", "--out", str(out)]
+    command += ["--today", TODAY.isoformat()]
+    warm = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert "(0 files written" in warm
+    shutil.rmtree(root / CACHE_DIR)
+    cold = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert "(0 files written" in cold  # every page rendered again, none of them different
