@@ -229,3 +229,17 @@ def test_a_new_process_reuses_the_cache_and_a_missing_cache_costs_one_full_build
     shutil.rmtree(root / CACHE_DIR)
     cold = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "(0 files written" in cold  # every page rendered again, none of them different
+
+
+def test_a_council_template_rebuilds_that_council_and_the_theme_rebuilds_all(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "dist"
+    first = build(root, out, today=TODAY)
+    testshire = len([e for e in first.explained if e.page.startswith("/testshire/")])
+    override = root / "campaigns/testshire/templates/role.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "!default/role.html" %}{% block title %}{{ super() }}{% endblock %}\n')
+    assert build(root, out, today=TODAY).rendered == testshire
+    theme = root / "themes/default/templates/macros.html"
+    theme.write_text(theme.read_text() + "{# a theme author's note #}\n")
+    assert build(root, out, today=TODAY).rendered == first.rendered
