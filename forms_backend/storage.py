@@ -197,6 +197,11 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def mark_sent(self, item_id: int, now: dt.datetime) -> None: ...
 
+    def mark_sent_many(self, item_ids: list[int], now: dt.datetime) -> None:
+        """Mark several messages sent (one commit where the storage can)."""
+        for item_id in item_ids:
+            self.mark_sent(item_id, now)
+
     @abc.abstractmethod
     def mark_retry(self, item_id: int, error: str, next_at: dt.datetime) -> None: ...
 
@@ -247,6 +252,21 @@ def open_storage(url: str) -> Storage:
     return SQLiteStorage(sqlite_path(url))
 
 
+@dataclass(eq=False)
+class _Pending:
+    """One application waiting for the commit that will hold it (SQLiteStorage.save)."""
+
+    app: NewApplication
+    new_reference: Callable[[], str]
+    compose: Callable[[str], list[Outgoing]]
+    since: dt.datetime
+    reference: str
+    messages: list[Outgoing] = field(default_factory=list)
+    result: Saved | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 class SQLiteStorage(Storage):
     """One connection per process, used by one thread at a time; durable commits."""
 
@@ -258,6 +278,8 @@ class SQLiteStorage(Storage):
             except OSError as exc:
                 raise StorageError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
         self._lock = threading.RLock()
+        self._pending_lock = threading.Lock()
+        self._pending: list[_Pending] = []
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -310,59 +332,101 @@ class SQLiteStorage(Storage):
     # Applications
 
     def save(self, app, new_reference, compose, since) -> Saved:  # noqa: ANN001
-        with self._transaction() as db:
-            if app.idempotency_key:
-                row = db.execute(
-                    "SELECT reference FROM applications WHERE council = ? AND campaign = ? "
-                    "AND idempotency_key = ? AND created_at >= ? ORDER BY id LIMIT 1",
-                    (app.council, app.campaign, app.idempotency_key, stamp(since)),
-                ).fetchone()
-                if row:
-                    return Saved(row[0], created=False)
+        """Group commit: applications arriving while a commit is on disk wait for the next one,
+        which then holds them all, so one fsync acknowledges many. None is answered before the
+        COMMIT that holds it returns. The notifications are composed before the write lock."""
+        pending = _Pending(app, new_reference, compose, since, new_reference())
+        pending.messages = compose(pending.reference)
+        with self._pending_lock:
+            self._pending.append(pending)
+        with self._lock:
+            if not pending.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._commit_batch(batch)
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
+
+    def _commit_batch(self, batch: list[_Pending]) -> None:
+        """One transaction for the batch; each application in its own savepoint, so one that
+        fails (an exhausted reference space, say) fails alone."""
+        try:
+            with self._transaction() as db:
+                for pending in batch:
+                    db.execute("SAVEPOINT application")
+                    try:
+                        pending.result = self._save_one(db, pending)
+                    except Exception as exc:  # noqa: BLE001 - handed to the waiting request
+                        db.execute("ROLLBACK TO application")
+                        pending.error = exc
+                    db.execute("RELEASE application")
+        except Exception as exc:  # noqa: BLE001 - the commit failed: nothing in the batch is stored
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            for pending in batch:
+                pending.result, pending.error = None, exc
+        for pending in batch:
+            pending.done = True
+
+    def _save_one(self, db: sqlite3.Connection, pending: _Pending) -> Saved:
+        app, since = pending.app, stamp(pending.since)
+        if app.idempotency_key:
             row = db.execute(
                 "SELECT reference FROM applications WHERE council = ? AND campaign = ? "
-                "AND content_hash = ? AND created_at >= ? ORDER BY id LIMIT 1",
-                (app.council, app.campaign, app.content_hash, stamp(since)),
+                "AND idempotency_key = ? AND created_at >= ? ORDER BY id LIMIT 1",
+                (app.council, app.campaign, app.idempotency_key, since),
             ).fetchone()
             if row:
                 return Saved(row[0], created=False)
-            for _ in range(20):
-                reference = new_reference()
-                try:
-                    cursor = db.execute(
-                        "INSERT INTO applications (reference, council, campaign, email, answers, "
-                        "content_hash, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            reference,
-                            app.council,
-                            app.campaign,
-                            app.email.lower(),
-                            json.dumps(app.answers, ensure_ascii=False),
-                            app.content_hash,
-                            app.idempotency_key,
-                            stamp(app.created_at),
-                        ),
-                    )
-                    break
-                except sqlite3.IntegrityError:
-                    continue  # the reference was taken: draw another
-            else:
-                raise StorageError("could not draw an unused reference")
-            app_id = cursor.lastrowid
-            for field_id, upload in app.files.items():
-                db.execute(
-                    "INSERT INTO files (application_id, field, filename, content_type, size, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (app_id, field_id, upload.filename, upload.content_type, len(upload.data), upload.data),
+        row = db.execute(
+            "SELECT reference FROM applications WHERE council = ? AND campaign = ? "
+            "AND content_hash = ? AND created_at >= ? ORDER BY id LIMIT 1",
+            (app.council, app.campaign, app.content_hash, since),
+        ).fetchone()
+        if row:
+            return Saved(row[0], created=False)
+        reference, messages = pending.reference, pending.messages
+        for attempt in range(20):
+            if attempt:  # the reference was taken: draw another, and address the mail to it
+                reference = pending.new_reference()
+                messages = pending.compose(reference)
+            try:
+                cursor = db.execute(
+                    "INSERT INTO applications (reference, council, campaign, email, answers, "
+                    "content_hash, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        reference,
+                        app.council,
+                        app.campaign,
+                        app.email.lower(),
+                        json.dumps(app.answers, ensure_ascii=False),
+                        app.content_hash,
+                        app.idempotency_key,
+                        stamp(app.created_at),
+                    ),
                 )
-            now = stamp(app.created_at)
-            for out in compose(reference):
-                db.execute(
-                    "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
-                    "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (app_id, reference, out.kind, out.recipient, out.message, now, now),
-                )
-            return Saved(reference, created=True)
+                break
+            except sqlite3.IntegrityError:
+                continue
+        else:
+            raise StorageError("could not draw an unused reference")
+        app_id = cursor.lastrowid
+        for field_id, upload in app.files.items():
+            db.execute(
+                "INSERT INTO files (application_id, field, filename, content_type, size, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (app_id, field_id, upload.filename, upload.content_type, len(upload.data), upload.data),
+            )
+        now = stamp(app.created_at)
+        for out in messages:
+            db.execute(
+                "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (app_id, reference, out.kind, out.recipient, out.message, now, now),
+            )
+        return Saved(reference, created=True)
 
     def applications(self, council, campaign=None, since=None) -> list[Application]:  # noqa: ANN001
         sql = (
@@ -444,6 +508,13 @@ class SQLiteStorage(Storage):
             db.execute(
                 "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 (stamp(now), item_id),
+            )
+
+    def mark_sent_many(self, item_ids, now) -> None:  # noqa: ANN001
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                [(stamp(now), item_id) for item_id in item_ids],
             )
 
     def mark_retry(self, item_id, error, next_at) -> None:  # noqa: ANN001
