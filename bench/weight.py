@@ -223,7 +223,7 @@ def table(result: dict[str, Any]) -> str:
         flag = "" if r["first_render_gzip"] <= ROUND_TRIP else "  over 14 KB"
         lines.append(
             f"{r['page_type']:<14} {r['html_gzip']:>8} {r['css_gzip']:>7} {r['first_render_gzip']:>13} "
-            f"{r['js_bytes']:>6} {r['required_js_bytes']:>7}  {r['path']}{flag}"
+            f"{r['js_bytes']:>6} {r['required_js_bytes']:>7} {r['path']}{flag}"
             + ("" if r.get("no_js", "ok") == "ok" else f"  ({r['no_js']})")
         )
     lines.append(

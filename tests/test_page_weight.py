@@ -21,7 +21,7 @@ from generator.verify.server import headers_for, parse_headers_file
 
 if str(ROOT) not in sys.path:  # bench/ sits beside the installed packages, not among them
     sys.path.insert(0, str(ROOT))
-from bench.weight import PAGE_TYPES, ROUND_TRIP, heaviest_pages, is_js  # noqa: E402
+from bench.weight import PAGE_TYPES, ROUND_TRIP, gz, heaviest_pages, is_js, page_type, weigh  # noqa: E402
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -172,3 +172,25 @@ def test_variants_are_deterministic_and_carry_no_metadata() -> None:
     assert [(w, h) for w, h, _ in made] == [(480, 240), (960, 480)]
     assert made == images.variants(source, ".jpg")
     assert images.variants(source, ".svg") == []
+
+
+def test_first_render_counts_what_blocks_painting_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "index.html").write_text(
+        '<html><head><link rel="stylesheet" href="../s.css">'
+        '<link rel="stylesheet" href="../p.css" media="print">'
+        '<script src="../sync.js"></script><script src="../late.js" defer></script>'
+        '<script type="application/ld+json">{}</script></head><body><main>Hi</main></body></html>',
+        encoding="utf-8",
+    )
+    for name in ("s.css", "p.css", "sync.js", "late.js"):
+        (tmp_path / "a" / name).write_text(name * 50, encoding="utf-8")
+    row = weigh(tmp_path, tmp_path / "a" / "b" / "index.html")
+    assert row["css_gzip"] == gz(("s.css" * 50).encode())  # the print stylesheet waits
+    assert row["first_render_gzip"] == row["html_gzip"] + row["css_gzip"] + gz(("sync.js" * 50).encode())
+    assert row["js_bytes"] == len("sync.js" * 50) + len("late.js" * 50)
+    assert [page_type(p) for p in ("index.html", "x/index.html", "x/y/apply/thanks/index.html")] == [
+        "hub",
+        "council index",
+        "thanks",
+    ]
