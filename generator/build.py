@@ -66,11 +66,13 @@ def forget() -> None:
 
     The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
     """
-    from . import fingerprint, project, render
+    from . import fingerprint, project, render, views
 
     fingerprint.forget()
     project._LOADED.clear()
     render._CHAINS.clear()
+    views._PICTURES.clear()
+    views._VARIANTS.clear()
 
 
 def default_today() -> dt.date:

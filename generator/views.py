@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from PIL import Image as PILImage
 
+from .fingerprint import file_digest
 from .images import display_size, is_raster, variants
 from .markdown import plain_text, render_markdown
 from .models import Campaign, Council, Role
@@ -107,15 +108,13 @@ class Assets:
         responsive = responsive and is_raster(source.suffix)
         key = (council_slug, source, responsive)
         if key not in self._by_source:
-            data = source.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()[:10]
+            digest, size = _picture(source)
             suffix = source.suffix.lower()
             path = f"/{council_slug}/_assets/{source.stem}.{digest}{suffix}"
             self.files[path] = source
-            size = image_size(source)
             srcset = []
             if responsive and size:
-                for width, _, made in self._resized(digest, data, source, suffix):
+                for width, _, made in self._resized(digest, source, suffix):
                     name = hashlib.sha256(made).hexdigest()[:10]
                     copy = f"/{council_slug}/_assets/{source.stem}-{width}w.{name}{suffix}"
                     self.files[copy] = made
@@ -124,13 +123,28 @@ class Assets:
             self._by_source[key] = ImageRef(path, size, srcset)
         return self._by_source[key]
 
-    def _resized(
-        self, digest: str, data: bytes, source: Path, suffix: str
-    ) -> list[tuple[int, int, GeneratedFile]]:
+    def _resized(self, digest: str, source: Path, suffix: str) -> list[tuple[int, int, GeneratedFile]]:
         if digest not in self._variants:
-            made = variants(data, suffix)
+            if (digest, suffix) not in _VARIANTS:  # resized once per process for each distinct picture
+                _VARIANTS[(digest, suffix)] = variants(source.read_bytes(), suffix)
+            made = _VARIANTS[(digest, suffix)]
             self._variants[digest] = [(w, h, GeneratedFile(b, f"{source} at {w}px wide")) for w, h, b in made]
         return self._variants[digest]
+
+
+# What this process knows of pictures, by content: name digest and size by file, copies by digest.
+_PICTURES: dict[str, tuple[str, str, tuple[int, int] | None]] = {}  # path -> (file digest, name digest, size)
+_VARIANTS: dict[tuple[str, str], list[tuple[int, int, bytes]]] = {}
+
+
+def _picture(source: Path) -> tuple[str, tuple[int, int] | None]:
+    """The digest that names a picture's copy, and its size; worked out again only when it changes."""
+    current = file_digest(source)
+    known = _PICTURES.get(str(source))
+    if known is None or known[0] != current:
+        name = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+        known = _PICTURES[str(source)] = (current, name, image_size(source))
+    return known[1], known[2]
 
 
 class _Delegate:
@@ -305,7 +319,7 @@ def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, ur
         data["jobLocation"]["address"]["addressRegion"] = r.location.region
     if r.reference:
         data["identifier"] = {"@type": "PropertyValue", "name": council.model.name, "value": r.reference}
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # the C encoder: indent is slow
     return text.replace("</", "<\\/")
 
 

@@ -16,7 +16,7 @@ from projects import COUNCIL_YAML, LOGO_SVG, SHARED, write_project
 from support import ROOT, html_pages, parse
 
 from generator import images
-from generator.build import build
+from generator.build import build, forget
 from generator.verify.server import headers_for, parse_headers_file
 
 if str(ROOT) not in sys.path:  # bench/ sits beside the installed packages, not among them
@@ -156,9 +156,11 @@ def test_a_shared_picture_is_resized_once_and_the_same_bytes_every_build(
         return images.variants(source, suffix)
 
     monkeypatch.setattr("generator.views.variants", counted)
+    forget()  # as a new process
     build(pictures, tmp_path / "one", today=TODAY)
     assert calls == [".png", ".jpg"]  # the hero once for both councils, the story once
     build(pictures, tmp_path / "two", today=TODAY)
+    assert calls == [".png", ".jpg"]  # and not again for the next build in this process
     for council in ("testshire", "otherton"):
         copies = sorted((tmp_path / "one" / council / "_assets").glob("hero-*w.*.png"))
         assert len(copies) == 3
