@@ -14,7 +14,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .headers import FINGERPRINTED, IMMUTABLE
 
 if TYPE_CHECKING:
     from .preview import Preview
@@ -71,6 +73,32 @@ class ThanksPages:
         return target.read_text(encoding="utf-8")
 
 
+# The `_headers` patterns of fingerprinted files, as a host reads them ("*" is any run of characters).
+_FINGERPRINTED = re.compile(
+    "|".join("^" + ".*".join(map(re.escape, p.split("*"))) + "$" for p in FINGERPRINTED)
+)
+
+
+class LongCache:
+    """Fingerprinted stylesheets, scripts and images cached for a year, as `_headers` asks of a host
+    (a new version has a new name, so even a preview never shows a stale one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _FINGERPRINTED.match(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_cached(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message["headers"] = [*message.get("headers", []), (b"cache-control", IMMUTABLE.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_cached)
+
+
 def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None = None) -> Starlette:
     """dist/ at /, the backend (an ASGI app) at /api/, one port; the backend's lifespan runs too.
 
@@ -91,7 +119,8 @@ def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None
     routes: list[BaseRoute] = list(preview.routes()) if preview is not None else []
     if backend is not None:
         routes.append(Mount("/api", app=backend))
-    routes.append(Mount("/", app=ThanksPages(StaticFiles(directory=dist, html=True), dist), name="sites"))
+    sites = LongCache(ThanksPages(StaticFiles(directory=dist, html=True), dist))
+    routes.append(Mount("/", app=sites, name="sites"))
     middleware = []
     if preview is not None:
         from .preview import InjectClient

@@ -105,6 +105,18 @@ def test_without_a_preview_pages_are_served_as_built(tmp_path: Path) -> None:
     assert page.content == (out / LANDING / "index.html").read_bytes()
 
 
+def test_fingerprinted_files_are_cached_for_a_year_and_pages_are_not(tmp_path: Path) -> None:
+    root, out = built(tmp_path)
+    css = next((out / "testshire" / "_static").glob("site.*.css")).relative_to(out).as_posix()
+    page, sheet, missing = fetch(
+        combined_app(out), ("GET", f"/{LANDING}"), ("GET", f"/{css}"), ("GET", "/testshire/_static/gone.css")
+    )
+    assert sheet.status_code == 200
+    assert sheet.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in page.headers.get("cache-control", "")
+    assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
+
+
 def test_the_script_goes_before_the_last_closing_body_tag() -> None:
     tag = b"<script></script>"
     assert insert_script(b"<p>a</p></BODY></html>", tag) == b"<p>a</p><script></script></BODY></html>"
