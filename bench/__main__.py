@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         log("Lighthouse on the example region")
         sections["lighthouse"] = external("lighthouse", lambda: example_dist(work))
     if "backend" in only:
-        log("Backend: closed loop, then 100 applications/s, then raw SQLite")
+        log("Backend: 100 applications/s, then a closed loop, then raw SQLite")
         sections["backend"] = backend.measure(work / "backend")
     for name in SECTIONS:
         if name not in only:
@@ -159,6 +159,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     started = time.monotonic()
+    load = os.getloadavg()  # other work on the machine moves every figure: say how busy it was
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         found = run(args, args.keep.resolve())
@@ -166,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="recruit-bench-") as tmp:
             found = run(args, Path(tmp))
     found["seconds"] = round(time.monotonic() - started, 1)
+    found["machine"]["load_average_at_start"] = [round(x, 2) for x in load]
+    found["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     before = results.write(found)
     print()
     print(results.table(found, before))

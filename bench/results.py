@@ -129,5 +129,9 @@ def table(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "-" * len(lines[0]))
     machine = results.get("machine", {})
-    lines.append(f"{machine.get('cpus')} CPUs, Python {machine.get('python')}, scale {results.get('scale')}")
+    load = machine.get("load_average_at_start")
+    lines.append(
+        f"{machine.get('cpus')} CPUs, Python {machine.get('python')}, scale {results.get('scale')}"
+        + (f", load average {load[0]} at start" if load else "")
+    )
     return "\n".join(lines)
