@@ -127,6 +127,13 @@ def _fields(campaign: Campaign) -> list[dict[str, Any]]:
     fields.append({"id": "consent", "type": "checkboxes", "label": "Privacy", "options": ["I agree"]})
     for f in fields:
         f.setdefault("required", True)
+        label = str(f["label"]).lower()
+        f.setdefault("hint", f"Tell us your {label} so that we can consider your application.")
+        f["messages"] = {
+            "required": f"Enter your {label}",
+            "format": f"Enter your {label} in the correct format",
+            "too-long": f"Your {label} must be 200 characters or fewer",
+        }
     return fields
 
 
