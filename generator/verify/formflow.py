@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,10 @@ STEP = r"""() => {
           value: el.value === undefined ? null : el.value};
 }"""
 
+FOCUS_ON_SUMMARY = (
+    "() => !!(document.activeElement && "
+    "document.activeElement.closest('[data-error-summary], .rc-error-summary'))"
+)
 SUMMARY = r"""() => {
   const box = document.querySelector('[data-error-summary], .rc-error-summary');
   if (!box || box.hidden || !box.offsetParent) return null;
@@ -244,6 +249,10 @@ def submit_invalid(context: Any, ctx: FormContext, js: bool, result: CheckResult
                 problems.append("the form was not sent")
             elif not 400 <= posts.responses[-1].status < 500:
                 problems.append(f"{posts.describe(action)}, not a 4xx page with the errors")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        with contextlib.suppress(PlaywrightTimeout):  # autofocus lands at a later frame than "load"
+            page.wait_for_function(FOCUS_ON_SUMMARY, timeout=3000)
         summary = page.evaluate(SUMMARY)
         required = [f for f in ctx.form["fields"] if f["required"]]
         if summary is None:
