@@ -184,7 +184,7 @@ def render_councils(
     """Render each council's stale units, councils spread over worker processes."""
 
     def council_work(units: list[Unit]) -> CouncilWork:
-        stage = Stage(out)
+        stage = Stage(out, fresh=main.fresh)
         records = {}
         try:
             for unit in units:
@@ -195,7 +195,7 @@ def render_councils(
         return CouncilWork(records, stage, sum(r.pages for r in records.values()))
 
     records: dict[str, Record] = {}
-    stage = Stage(out)
+    stage = main = Stage.for_output(out)
     sites = sum(u.kind == "campaign" for units in work for u in units)
     done = pages = 0
     try:

@@ -8,6 +8,7 @@ a file whose bytes did not change is not rewritten.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,32 +94,49 @@ class Stage:
     Pages are written as they render (memory stays small however big the region), yet nothing
     a visitor sees changes until every page has rendered: `commit` moves them all into place,
     `discard` removes them. A file whose bytes did not change is not written at all.
+
+    The first build of an output folder writes a sibling folder instead and renames it into
+    place: one move for the whole site.
     """
 
     out: Path
     staged: list[tuple[str, str]] = field(default_factory=list)  # (temporary, target)
     written: int = 0
     unchanged: int = 0
+    fresh: str | None = None  # the sibling folder a first build writes
+
+    @classmethod
+    def for_output(cls, out: Path) -> Stage:
+        if out.exists():
+            return cls(out)
+        fresh = out.parent / f".{out.name}.recruit-tmp"
+        if fresh.exists():  # left by a build that was killed
+            shutil.rmtree(fresh)
+        return cls(out, fresh=os.fspath(fresh))
 
     def put(self, key: str, data: bytes) -> tuple[int, int]:
         """Stage one file; returns the (size, mtime_ns) it will have in place."""
-        target = os.path.join(self.out, key)
+        if self.fresh is not None:
+            target = temp = os.path.join(self.fresh, key)
+        else:
+            target = os.path.join(self.out, key)
+            try:
+                st = os.stat(target)
+                if st.st_size == len(data):
+                    with open(target, "rb") as handle:
+                        if handle.read() == data:
+                            self.unchanged += 1
+                            return st.st_size, st.st_mtime_ns
+            except FileNotFoundError:
+                pass
+            folder, name = os.path.split(target)
+            temp = os.path.join(folder, f".{name}.recruit-tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         try:
-            st = os.stat(target)
-            if st.st_size == len(data):
-                with open(target, "rb") as handle:
-                    if handle.read() == data:
-                        self.unchanged += 1
-                        return st.st_size, st.st_mtime_ns
+            fd = os.open(temp, flags, 0o644)
         except FileNotFoundError:
-            pass
-        folder, name = os.path.split(target)
-        temp = os.path.join(folder, f".{name}.recruit-tmp")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.makedirs(os.path.dirname(temp), exist_ok=True)
+            fd = os.open(temp, flags, 0o644)
         os.fchmod(fd, 0o644)  # readable by the web server whatever the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -135,13 +153,23 @@ class Stage:
 
     def commit(self) -> list[str]:
         """Move every staged file into place; returns their paths relative to the output folder."""
-        for temp, target in self.staged:
-            os.replace(temp, target)
-        paths = sorted(os.path.relpath(target, self.out).replace(os.sep, "/") for _, target in self.staged)
+        base = self.fresh if self.fresh is not None else os.fspath(self.out)
+        paths = sorted(os.path.relpath(target, base).replace(os.sep, "/") for _, target in self.staged)
+        if self.fresh is not None:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            if os.path.isdir(self.fresh):
+                os.rename(self.fresh, self.out)
+            else:
+                self.out.mkdir()
+        else:
+            for temp, target in self.staged:
+                os.replace(temp, target)
         self.staged = []
         return paths
 
     def discard(self) -> None:
+        if self.fresh is not None:
+            shutil.rmtree(self.fresh, ignore_errors=True)
         for temp, _ in self.staged:
             Path(temp).unlink(missing_ok=True)
         self.staged = []

@@ -8,6 +8,7 @@ the work runs in this process instead.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -53,8 +54,12 @@ def map_unordered(
             yield index, fn(item)
         return
     _TASK = (fn, items)
+    # Objects that exist before the fork are left out of the workers' garbage collections:
+    # scanning them would touch (and so copy) every page the workers share with this process.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             yield from pool.imap_unordered(_run, range(len(items)), chunksize=1)
     finally:
         _TASK = None
+        gc.unfreeze()

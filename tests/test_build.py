@@ -114,6 +114,19 @@ def test_a_failed_build_leaves_the_last_good_site(tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
+def test_a_first_build_that_fails_leaves_nothing_behind(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "campaigns/testshire/templates").mkdir()
+    (root / "campaigns/testshire/templates/role.html").write_text("{{ role.nope.deeper }}")
+    out = tmp_path / "site" / "dist"
+    with pytest.raises(ProblemsFound):
+        build(root, out, today=TODAY)
+    assert not out.exists() and list((tmp_path / "site").iterdir()) == []
+    (root / "campaigns/testshire/templates/role.html").unlink()
+    result = build(root, out, today=TODAY)
+    assert (out / "index.html").is_file() and result.report.written == len(snapshot(out))
+
+
 def test_clean_removes_stale_files_and_only_keeps_others(tmp_path: Path) -> None:
     root = project(tmp_path)
     out = tmp_path / "dist"
