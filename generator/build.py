@@ -10,6 +10,7 @@ last good site as it was.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -21,9 +22,10 @@ from .incremental import (
     Planner,
     Record,
     Unit,
-    cache_file,
+    cache_dir,
     check_overlaps,
     fresh,
+    group,
     load_records,
     render_councils,
     save_records,
@@ -66,9 +68,10 @@ def forget() -> None:
 
     The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
     """
-    from . import fingerprint, project, render, views
+    from . import fingerprint, incremental, project, render, views
 
     fingerprint.forget()
+    incremental._READ.clear()
     project._LOADED.clear()
     render._CHAINS.clear()
     views._PICTURES.clear()
@@ -93,6 +96,25 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Validate everything in scope, render what changed, then move it into place."""
+    collecting = gc.isenabled()
+    gc.disable()  # a build's objects mostly live until it ends: collect afterwards, not during
+    try:
+        return _build(root, out, only, clean, today, base_url, jobs, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    root: Path,
+    out: Path | None,
+    only: str | None,
+    clean: bool,
+    today: dt.date | None,
+    base_url: str | None,
+    jobs: int | None,
+    progress: Progress | None,
+) -> BuildResult:
     started = time.perf_counter()
     project = load_project(root, only, jobs=jobs)  # load + validate; raises ProblemsFound
     out = (out or project.root / project.region.output_dir).resolve()
@@ -100,7 +122,7 @@ def build(
     councils = views_for(project, renderer)  # model
     whole_council = only is None or "/" not in only
 
-    cache = cache_file(project.root, out)  # render what changed
+    cache = cache_dir(project.root, out)  # render what changed
     previous = load_records(cache)
     planner = Planner(renderer)
     units: list[Unit] = [u for c in councils for u in planner.units(c, index=whole_council)]
@@ -125,7 +147,9 @@ def build(
     written = stage.commit()  # write
     removed = remove_stale(out, previous, records, units, only, clean, whole_council, region)
     kept = {k: r for k, r in previous.items() if k not in records and not _in_scope(k, only)}
-    save_records(cache, {**kept, **records})
+    gone = {k for k in previous if k not in records and _in_scope(k, only)}
+    changed = {group(k) for k in [*built, *gone]} | ({group(REGION)} if REGION in records else set())
+    save_records(cache, {**kept, **records}, changed)
     in_scope = [records[u.key] for u in units]
     records.pop(REGION, None)
     explained = [e for r in in_scope for e in r.explained] + renderer.explained
@@ -162,14 +186,12 @@ def region_files(
     if only is None:
         renderer.render_region(councils, sitemap)
         renderer.out.add("/_headers", headers, "security headers")
-    renderer.councils = councils
-    renderer.forms = [
-        (council, campaign, renderer.fields(council, campaign))
-        for council in councils
-        for campaign in council.campaigns
-    ]
-    manifest = build_manifest(renderer, read_manifest(out / MANIFEST) if only else None, whole_council)
-    renderer.out.add(MANIFEST, dumps(manifest), "form manifest")
+    built = [records[f"{c.slug}/{campaign.slug}/"] for c in councils for campaign in c.campaigns]
+    forms = [r.form for r in built if r.form]
+    written = {(f["council"], f["campaign"]): r.form_json for r in built if (f := r.form) and r.form_json}
+    previous = read_manifest(out / MANIFEST) if only else None
+    manifest = build_manifest(renderer, councils, forms, previous, whole_council)
+    renderer.out.add(MANIFEST, dumps(manifest, written), "form manifest")
     return renderer.out
 
 

@@ -8,8 +8,10 @@ council's templates can list a council's campaigns, its sibling campaigns too. A
 fingerprint matches the last build's, and whose files are still in place untouched, is not
 rendered again; its record (files, sitemap entries, templates used) is reused.
 
-The records live in `.recruit-cache/` beside site.toml, one file per output folder. Deleting it
-only costs one full build.
+The records live in `.recruit-cache/` beside site.toml, a folder per output folder and a file per
+council. Deleting it only costs one full build. A new process checks that each reused unit's
+files are still as it left them (a page edited by hand in dist/ is rendered again); a process
+that keeps building (the preview server) trusts the files it has checked or written itself.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fingerprint import code_digest, digest, file_digest, tree_digest
+from .manifest import form_entry, form_json
 from .output import DuplicateOutput, Output, Stage
 from .parallel import map_unordered
 from .render import Explained, Renderer
 from .views import CampaignView, CouncilView
 
 CACHE_DIR = ".recruit-cache"
-FORMAT = 1
+FORMAT = 3
 # Templates that render a council's campaign list anyway; elsewhere, a mention of `campaigns`
 # makes each campaign's pages depend on its siblings.
 LISTING_TEMPLATES = ("hub", "council")
@@ -42,6 +45,10 @@ class Record:
     sitemap: list[str] = field(default_factory=list)
     explained: list[Explained] = field(default_factory=list)
     pages: int = 0
+    form: dict | None = None  # a campaign's entry in the form manifest
+    form_json: str = ""  # the same, as the manifest writes it
+    # its files were checked on disk (or written) by this process: a later build here trusts them
+    verified: bool = False
 
 
 @dataclass
@@ -62,27 +69,71 @@ class CouncilWork:
     pages: int
 
 
-def cache_file(root: Path, out: Path) -> Path:
-    return root / CACHE_DIR / f"build-{digest(os.fspath(out.resolve()))[:16]}.pickle"
+def cache_dir(root: Path, out: Path) -> Path:
+    return root / CACHE_DIR / f"build-{digest(os.fspath(out.resolve()))[:16]}"
 
 
-def load_records(path: Path) -> dict[str, Record]:
+def group(key: str) -> str:
+    """Records are kept in one file per council (and one for the region's own files)."""
+    return key.split("/", 1)[0]
+
+
+# Record files this process read or wrote, kept while they stay as they were: path -> (stat, records).
+_READ: dict[str, tuple[tuple[int, int], dict[str, Record]]] = {}
+
+
+def _stat(path: str) -> tuple[int, int] | None:
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return {}
-    return data["records"]
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
-def save_records(path: Path, records: dict[str, Record]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump({"format": FORMAT, "records": records}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, path)
+def load_records(folder: Path) -> dict[str, Record]:
+    """Every unit's record from the last build into this output folder ({} if there is none)."""
+    records: dict[str, Record] = {}
+    if not folder.is_dir():
+        return records
+    for entry in os.scandir(folder):
+        if not entry.name.endswith(".pickle"):
+            continue
+        known = _READ.get(entry.path)
+        stat = _stat(entry.path)
+        if known is None or known[0] != stat:
+            try:
+                with open(entry.path, "rb") as handle:
+                    data = pickle.load(handle)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+                continue
+            if not isinstance(data, dict) or data.get("format") != FORMAT or stat is None:
+                continue
+            for record in data["records"].values():
+                record.verified = False  # read from disk: check its files once
+            known = _READ[entry.path] = (stat, data["records"])
+        records.update(known[1])
+    return records
+
+
+def save_records(folder: Path, records: dict[str, Record], changed: set[str]) -> None:
+    """Write the record files of the groups (councils) whose records changed; remove emptied ones."""
+    folder.mkdir(parents=True, exist_ok=True)
+    groups: dict[str, dict[str, Record]] = {}
+    for key, record in records.items():
+        groups.setdefault(group(key), {})[key] = record
+    for name in changed:
+        path = os.path.join(folder, f"{name}.pickle")
+        if name not in groups:
+            Path(path).unlink(missing_ok=True)
+            _READ.pop(path, None)
+            continue
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump({"format": FORMAT, "records": groups[name]}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+        stat = _stat(path)
+        if stat is not None:
+            _READ[path] = (stat, groups[name])
 
 
 class Planner:
@@ -96,6 +147,15 @@ class Planner:
         )
         self._chains: dict[str, tuple[str, bool]] = {}
         self._sites = {c.slug: c for c in renderer.project.councils}
+        self._by_council: dict[str, list[str]] | None = None
+
+    def _assets(self) -> dict[str, list[str]]:
+        """Asset paths by council (the first part of `/<council>/_assets/...`)."""
+        if self._by_council is None:
+            self._by_council = {}
+            for path in self.renderer.assets.files:
+                self._by_council.setdefault(path.split("/", 2)[1], []).append(path)
+        return self._by_council
 
     def chain(self, council: CouncilView) -> tuple[str, bool]:
         """The theme chain's digest, and whether campaign pages may list sibling campaigns."""
@@ -127,7 +187,7 @@ class Planner:
         }
         everything = sorted(campaigns.items())
         # asset names carry a digest of their bytes, so the names are enough
-        assets = sorted(path for path in self.renderer.assets.files if path.startswith(council.path))
+        assets = sorted(self._assets().get(council.slug, []))
         slug = council.slug
         units = [Unit(f"{slug}/_static", council, "static", digest(self.base, chain, own, assets))]
         if index:
@@ -143,20 +203,26 @@ def fresh(record: Record | None, unit: Unit, out: Path) -> bool:
     """The unit's last output is still right: same inputs, and its files untouched since."""
     if record is None or record.fingerprint != unit.fingerprint:
         return False
-    base = os.fspath(out)
+    if unit.kind == "campaign" and record.form is None:
+        return False
+    if record.verified:
+        return True
+    base = os.fspath(out) + os.sep
     for key, (size, mtime) in record.outputs.items():
         try:
-            st = os.stat(os.path.join(base, key))
+            st = os.stat(base + key)
         except OSError:
             return False
         if st.st_size != size or st.st_mtime_ns != mtime:
             return False
+    record.verified = True
     return True
 
 
 def render_unit(renderer: Renderer, unit: Unit, stage: Stage) -> Record:
     """Render one unit and stage its files."""
     renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
+    form = None
     if unit.kind == "static":
         renderer.render_static(unit.council)
     elif unit.kind == "index":
@@ -164,12 +230,17 @@ def render_unit(renderer: Renderer, unit: Unit, stage: Stage) -> Record:
     else:
         assert unit.campaign is not None
         renderer.render_campaign(unit.council, unit.campaign)
+        fields = renderer.fields(unit.council, unit.campaign)
+        form = form_entry(renderer, unit.council, unit.campaign, fields)
     outputs = {}
     for key, content in renderer.out.files.items():
         data = content.read_bytes() if isinstance(content, Path) else content
         outputs[key] = stage.put(key, data)
     pages = len(renderer.explained)
-    record = Record(unit.fingerprint, outputs, renderer.sitemap, renderer.explained, pages)
+    record = Record(unit.fingerprint, outputs, renderer.sitemap, renderer.explained, pages, form)
+    if form is not None:
+        record.form_json = form_json(form)
+    record.verified = True
     renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
     return record
 

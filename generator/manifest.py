@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .forms import HONEYPOT
 from .render import Renderer
+from .views import CampaignView, CouncilView
 
 FORMAT = "recruit-forms"
 VERSION = 1
@@ -39,44 +40,46 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def form_entries(renderer: Renderer) -> list[dict[str, Any]]:
-    entries = []
-    for council, campaign, fields in renderer.forms:
-        m = campaign.model
-        entries.append(
+def form_entry(
+    renderer: Renderer, council: CouncilView, campaign: CampaignView, fields: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One campaign's form as the backend needs it."""
+    m = campaign.model
+    return {
+        "council": council.slug,
+        "campaign": campaign.slug,
+        "title": m.title,
+        "opens": m.opens.isoformat(),
+        "closes": m.closes.isoformat(),
+        "form_path": campaign.links["apply"],
+        "form_url": renderer.absolute(campaign.links["apply"], council),
+        "thanks_path": campaign.links["thanks"],
+        "thanks_url": renderer.absolute(campaign.links["thanks"], council),
+        "action": renderer.form_action(council, campaign),
+        "notifications": list(council.model.notifications),
+        "talent_bank": m.talent_bank is not None,
+        "honeypot": HONEYPOT,
+        "roles": [
             {
-                "council": council.slug,
-                "campaign": campaign.slug,
-                "title": m.title,
-                "opens": m.opens.isoformat(),
-                "closes": m.closes.isoformat(),
-                "form_path": campaign.links["apply"],
-                "form_url": renderer.absolute(campaign.links["apply"], council),
-                "thanks_path": campaign.links["thanks"],
-                "thanks_url": renderer.absolute(campaign.links["thanks"], council),
-                "action": renderer.form_action(council, campaign),
-                "notifications": list(council.model.notifications),
-                "talent_bank": m.talent_bank is not None,
-                "honeypot": HONEYPOT,
-                "roles": [
-                    {
-                        "slug": r.slug,
-                        "title": r.title,
-                        "reference": r.reference,
-                        "closes": r.closes.isoformat(),
-                    }
-                    for r in campaign.roles
-                ],
-                "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
+                "slug": r.slug,
+                "title": r.title,
+                "reference": r.reference,
+                "closes": r.closes.isoformat(),
             }
-        )
-    return entries
+            for r in campaign.roles
+        ],
+        "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
+    }
 
 
 def build_manifest(
-    renderer: Renderer, previous: dict[str, Any] | None = None, whole_councils: bool = True
+    renderer: Renderer,
+    councils_built: list[CouncilView],
+    forms: list[dict[str, Any]],
+    previous: dict[str, Any] | None = None,
+    whole_councils: bool = True,
 ) -> dict[str, Any]:
-    """The manifest for this build.
+    """The manifest for this build, from each built campaign's form entry.
 
     With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
     """
@@ -90,9 +93,8 @@ def build_manifest(
             "contact_email": c.model.contact.email,
             "origin": _origin(renderer.absolute(c.path, c)),
         }
-        for c in renderer.councils
+        for c in councils_built
     }
-    forms = form_entries(renderer)
     if previous:
         rebuilt = {(f["council"], f["campaign"]) for f in forms}
 
@@ -132,9 +134,15 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def dumps(manifest: dict[str, Any]) -> str:
-    # One form to a line: readable in a diff, and written by json's C encoder (indent is not).
+def form_json(form: dict[str, Any]) -> str:
+    return json.dumps(form, ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps(manifest: dict[str, Any], written: dict[tuple[str, str], str] | None = None) -> str:
+    """The manifest as JSON, one form to a line (readable in a diff); `written` are forms already
+    serialised by form_json, reused as they are."""
+    written = written or {}
     head = {k: v for k, v in manifest.items() if k != "forms"}
-    forms = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in manifest["forms"])
+    forms = ",\n".join(written.get((f["council"], f["campaign"])) or form_json(f) for f in manifest["forms"])
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
     return text[:-1] + ',"forms":[\n' + forms + "\n]}\n"

@@ -246,6 +246,9 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
             )
         )
         return None
+    known = _LOADED.get(os.fspath(file))
+    if isinstance(known, CouncilSite):  # unchanged since this process loaded it
+        return CouncilSite(known.slug, known.model, known.folder, known.logo)
     before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
     problems += found
@@ -308,7 +311,13 @@ class _SharedCampaigns:
 
     def get(self, name: str) -> Document | None:
         if name not in self.docs:
-            doc, found = load_yaml(self.folder / f"{name}.yaml")
+            file = self.folder / f"{name}.yaml"
+            known = _LOADED.get(os.fspath(file))
+            if isinstance(known, Document):  # unchanged since this process last checked it
+                self.docs[name] = known
+                return known
+            before = {os.fspath(file): file_digest(file)}
+            doc, found = load_yaml(file)
             self.problems += found
             if doc is not None and isinstance(doc.data, dict) and "extends" in doc.data:
                 found = found + [
@@ -324,6 +333,8 @@ class _SharedCampaigns:
                 _, found = validate_model(Campaign, doc, skip_missing=True)
                 self.problems += [p for p in found if p.file == doc.file]
             self.docs[name] = doc if not found else None
+            if doc is not None and not found:
+                _LOADED.put(os.fspath(file), doc, [file], before)
         return self.docs[name]
 
 
@@ -342,6 +353,11 @@ def _load_campaign(
             )
         )
         return None
+    known = _LOADED.get(os.fspath(file))
+    if isinstance(known, CampaignSite) and council is not None:  # unchanged since this process loaded it
+        return CampaignSite(
+            known.slug, council, known.model, known.file, known.shared, known.images, known.source_digest
+        )
     before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
     problems += found

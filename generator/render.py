@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -84,10 +85,9 @@ class Renderer:
     assets: Assets = field(default_factory=Assets)
     explained: list[Explained] = field(default_factory=list)
     sitemap: list[str] = field(default_factory=list)
-    councils: list[CouncilView] = field(default_factory=list)
-    forms: list[tuple[CouncilView, CampaignView, list[dict[str, Any]]]] = field(default_factory=list)
     _chains: dict[str, ThemeChain] = field(default_factory=dict)
     _sites: dict[str, tuple[SiteInfo, list[tuple[str, str]]]] = field(default_factory=dict)
+    _fields: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def region(self) -> Region:
@@ -378,11 +378,14 @@ class Renderer:
 
     def fields(self, council: CouncilView, campaign: CampaignView) -> list[dict[str, Any]]:
         """The apply form's questions: the standard ones and the campaign's own."""
-        privacy_label = (
-            f"I have read the privacy notice and agree to {council.model.name} using my "
-            "information to consider my application"
-        )
-        return form_fields(campaign.model, privacy_label)
+        key = (council.slug, campaign.slug)
+        if key not in self._fields:
+            privacy_label = (
+                f"I have read the privacy notice and agree to {council.model.name} using my "
+                "information to consider my application"
+            )
+            self._fields[key] = form_fields(campaign.model, privacy_label)
+        return self._fields[key]
 
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
         return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
@@ -408,9 +411,14 @@ def _robots(sitemap: str) -> str:
     return f"User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\nSitemap: {sitemap}\n"
 
 
+@lru_cache(maxsize=1 << 17)
+def _sitemap_row(url: str) -> str:
+    return f"  <url><loc>{escape(url)}</loc></url>\n"
+
+
 def _sitemap(urls: list[str], base: str) -> str:
     """A sitemap lists the URLs of its own host only (a council on its own domain has its own)."""
-    rows = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in sorted(set(urls)) if u.startswith(base))
+    rows = "".join(_sitemap_row(u) for u in sorted(set(urls)) if u.startswith(base))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

@@ -13,9 +13,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote as _quote
 
 from PIL import Image as PILImage
 
@@ -268,6 +269,12 @@ def _campaign_view(
         "Email": f"mailto:?subject={quote(model.title)}&body={quote(text + ' ' + url)}",
     }
     return view
+
+
+@lru_cache(maxsize=65536)
+def quote(text: str) -> str:
+    """URL-quoted text (the same texts and addresses recur in every build)."""
+    return _quote(text)
 
 
 def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, url: str, logo_url: str) -> str:
