@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,6 +109,36 @@ class Memo:
             {k: v for k, v in self._entries.items() if k.startswith(prefix)},
             {k: v for k, v in _FILES.items() if k.startswith(prefix)},
         )
+
+    def keep(self, path: Path, entries: dict) -> None:
+        """Save entries for a later process (which checks each against its files before use)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((code_digest(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except OSError:  # a read-only project: nothing kept, nothing lost
+            pass
+
+    def restore(self, path: Path) -> None:
+        """Entries an earlier process kept (if the generator's code is the same)."""
+        try:
+            with open(path, "rb") as handle:
+                code, entries = pickle.load(handle)
+        except (
+            OSError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+            pickle.UnpicklingError,
+        ):
+            return
+        if code == code_digest() and isinstance(entries, dict):
+            for key, value in entries.items():
+                self._entries.setdefault(key, value)
 
     def update(self, learnt: tuple[dict, dict]) -> None:
         entries, files = learnt

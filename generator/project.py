@@ -21,6 +21,7 @@ _LOADED = Memo()
 
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 SHARED = "_shared"
+CACHE = ".recruit-cache"
 
 
 @dataclass
@@ -136,17 +137,23 @@ def _load_councils(
     """Every council folder, from the memo where nothing changed, else parsed (in parallel)."""
     loaded: dict[int, tuple[CouncilSite | None, list[Problem]]] = {}
     missing: list[int] = []
+    store = folders[0].parent.parent / CACHE / "loaded" if folders else None
     for i, folder in enumerate(folders):
+        if store is not None and _LOADED.get(os.fspath(folder / "council.yaml")) is None:
+            _LOADED.restore(store / f"{folder.name}.pickle")  # what an earlier process loaded
         cached = _cached_folder(folder, shared, only_campaign)
         if cached is None:
             missing.append(i)
         else:
             loaded[i] = (cached, [])
 
-    def load(i: int) -> tuple[CouncilSite | None, list[Problem], dict]:
+    def load(i: int) -> tuple[CouncilSite | None, list[Problem], tuple[dict, dict]]:
         found: list[Problem] = []
         site = _load_folder(folders[i], shared, only_campaign, found)
-        return site, found, _LOADED.entries_under(folders[i])
+        learnt = _LOADED.entries_under(folders[i])
+        if store is not None:
+            _LOADED.keep(store / f"{folders[i].name}.pickle", learnt[0])
+        return site, found, learnt
 
     for index, (site, found, entries) in map_unordered(load, missing, jobs):
         loaded[missing[index]] = (site, found)

@@ -37,6 +37,17 @@ def theme_names(root: Path) -> list[str]:
     )
 
 
+def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept beside the build cache, so each build process need not compile them
+    again (Jinja checks each template's source against what was compiled)."""
+    folder = root / ".recruit-cache" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only project: compile every time
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class ThemeChain:
     """Template folders in lookup order, and the Jinja environment built over them."""
 
@@ -66,6 +77,7 @@ class ThemeChain:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no stat() per page
+            bytecode_cache=_bytecode_cache(root),
         )
         self._selected: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["markdown"] = render_markdown
