@@ -168,9 +168,12 @@ def build_command(
     """Validate, then write every site (all councils, or --only one); unchanged sites are not rebuilt."""
     import gc
 
-    # This process ends when the build does: a garbage collection over everything the build
-    # loaded (most of it alive until exit) would cost more than the build of one changed site.
-    gc.disable()
+    # When this process ends with the build (the `recruit` command, not a test calling it), a
+    # garbage collection over everything the build loaded, alive until exit anyway, would cost
+    # more than rebuilding one changed site: leave it to the exit.
+    exits = ctx.obj.get("exits", False)
+    if exits:
+        gc.disable()
     root = _root(ctx)
     result = _build(root, out, only, clean, today, base_url, jobs=jobs, progress=True)
     if explain_templates:
@@ -185,7 +188,8 @@ def build_command(
         click.echo("\nVariables each template receives (generator/contract.py):")
         click.echo(describe())
     click.echo(result.summary())
-    gc.freeze()  # and none at exit either
+    if exits:
+        gc.freeze()  # and none at exit either
 
 
 @main.command()
@@ -371,7 +375,8 @@ _add_backend_commands()
 
 
 def run() -> None:
-    main(obj={})
+    """The `recruit` command: one command per process."""
+    main(obj={"exits": True})
 
 
 if __name__ == "__main__":

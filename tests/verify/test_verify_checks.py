@@ -115,13 +115,15 @@ def test_json_ld_must_match_the_role_page(dist: Path) -> None:
     page = dist / "dudley/come-back-to-care/roles/occupational-therapist/index.html"
     html = page.read_text(encoding="utf-8")
     assert checks.job_posting(checks.parse(html), "Dudley Metropolitan Borough Council") == []
-    tampered = html.replace('"title": "Occupational Therapist"', '"title": "Occupational Therapist (Band 6)"')
+    tampered = html.replace('"title":"Occupational Therapist"', '"title":"Occupational Therapist (Band 6)"')
+    assert tampered != html
     assert checks.job_posting(checks.parse(tampered), "Dudley Metropolitan Borough Council") == [
         "JSON-LD title 'Occupational Therapist (Band 6)' is not the page's heading 'Occupational Therapist'"
     ]
-    broken = re.sub(r'"validThrough": "[^"]+",', '"validThrough": "2099-01-01T23:59:59+00:00",', html)
+    broken = re.sub(r'"validThrough":"[^"]+",', '"validThrough":"2099-01-01T23:59:59+00:00",', html)
     assert "JSON-LD validThrough is 1 January 2099" in checks.job_posting(checks.parse(broken))[0]
-    unparsable = html.replace('"@type": "JobPosting",', '"@type": "JobPosting"')
+    unparsable = html.replace('"@type":"JobPosting",', '"@type":"JobPosting"')
+    assert unparsable != html
     assert checks.job_posting(checks.parse(unparsable))[0].startswith("the JSON-LD does not parse")
 
 
