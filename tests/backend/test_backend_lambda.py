@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -72,6 +73,11 @@ def env(monkeypatch, dist, tmp_path):  # noqa: ANN001, ANN201
     lambda_handler._handlers.clear()
     yield tmp_path
     lambda_handler._handlers.clear()
+    # Mangum made this thread an event loop (a Lambda container keeps it for its life): close it,
+    # or it lingers unclosed until some later test's garbage collection trips over it.
+    policy = asyncio.get_event_loop_policy()
+    policy.get_event_loop().close()
+    policy.set_event_loop(None)
 
 
 def test_health(env) -> None:  # noqa: ANN001
