@@ -6,6 +6,7 @@ anything else is refused with 400 rather than guessed at.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -14,6 +15,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+JSON = "application/json"
 
 
 class BadRequest(Exception):
@@ -69,8 +71,11 @@ def parse_body(body: bytes, content_type: str | None, max_fields: int) -> Submis
         if not boundary:
             raise BadRequest("The multipart body has no boundary in its Content-Type header.")
         return _multipart(body, boundary.encode("latin-1"), max_fields)
+    if kind == JSON:
+        return _json(body, max_fields)
     raise BadRequest(
-        f"Send the form as {URLENCODED} or {MULTIPART}, not {kind or 'no Content-Type'}.", status=415
+        f"Send the form as {URLENCODED}, {MULTIPART} or {JSON}, not {kind or 'no Content-Type'}.",
+        status=415,
     )
 
 
@@ -91,6 +96,28 @@ def _urlencoded(body: bytes, max_fields: int) -> Submission:
     sub = Submission()
     for name, value in pairs:
         sub.fields.setdefault(name, []).append(value)
+    return sub
+
+
+def _json(body: bytes, max_fields: int) -> Submission:
+    """A JSON object of answers: each a string, or a list of strings for checkboxes (no files)."""
+    try:
+        data = json.loads(_utf8(body, "JSON body"))
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The JSON body is malformed ({exc.msg} at line {exc.lineno}).") from None
+    if not isinstance(data, dict):
+        raise BadRequest('The JSON body must be an object of answers, e.g. {"full_name": "Ada Lovelace"}.')
+    sub = Submission()
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise BadRequest(
+                f"The answer {name!r} must be text or a list of texts; "
+                "send numbers and dates as text, and files as multipart/form-data."
+            )
+        sub.fields[name] = list(values)
+        if sub.count() > max_fields:
+            raise _too_many(max_fields)
     return sub
 
 

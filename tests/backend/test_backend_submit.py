@@ -32,6 +32,21 @@ def test_json_client_gets_201_with_a_reference(client, manifest, settings, opena
     assert app.reference == ref and app.council == "wolverhampton" and app.answers["postcode"] == "B1 1BB"
 
 
+def test_a_json_body_is_an_application_too(client, manifest, settings, openapi) -> None:  # noqa: ANN001
+    form = form_of(manifest, "shropshire", "time-to-care")
+    answers = good_answers(form, name="Zoë Ångström")
+    ticked = {k: v for k, v in answers.items() if isinstance(v, list)}
+    assert ticked, "a checkbox question sends a list"
+    action = "/apply/shropshire/time-to-care"
+    r = openapi.check(client.post(action, json=answers, headers=JSON))
+    assert r.status_code == 201, r.text
+    [app] = stored(settings)
+    assert app.reference == r.json()["reference"] and app.answers["full_name"] == "Zoë Ångström"
+    assert {k: app.answers[k] for k in ticked} == ticked
+    bad = openapi.check(client.post(action, json={**answers, "email": "not an address"}, headers=JSON))
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"email"}
+
+
 def test_multipart_with_a_cv(client, manifest, settings, openapi) -> None:  # noqa: ANN001
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     r = openapi.check(

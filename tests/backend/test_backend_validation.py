@@ -251,6 +251,8 @@ def test_parse_urlencoded_and_multipart() -> None:
     )
     sub = parse_body(body, "multipart/form-data; boundary=XX", 10)
     assert sub.fields == {"name": ["Zoë"]} and sub.files["cv"][0].data == PDF
+    sub = parse_body('{"name": "Zoë", "roles": ["a", "b"]}'.encode(), "application/json; charset=utf-8", 10)
+    assert sub.fields == {"name": ["Zoë"], "roles": ["a", "b"]} and sub.files == {}
 
 
 @pytest.mark.parametrize(
@@ -267,12 +269,17 @@ def test_parse_urlencoded_and_multipart() -> None:
         (b"--XX\r\nbad header\r\n\r\n", "multipart/form-data; boundary=XX", 400),
         (b"a=1", "multipart/form-data", 400),
         (b"a=1", "text/plain", 415),
-        (b'{"a": 1}', "application/json", 415),
+        (b'{"a": 1}', "application/json", 400),
+        (b'{"a": ["x", null]}', "application/json", 400),
+        (b"not json", "application/json", 400),
+        (b"[]", "application/json", 400),
+        (b'{"a": "\xff"}', "application/json", 400),
+        (b'{"a": ["1", "2", "3"]}', "application/json", 400),
         (b"a=1", None, 415),
         (b"&".join([b"f=1"] * 1000), "application/x-www-form-urlencoded", 400),
     ],
 )
 def test_unreadable_bodies(body: bytes, content_type: str | None, status: int) -> None:
     with pytest.raises(BadRequest) as caught:
-        parse_body(body, content_type, 300)
+        parse_body(body, content_type, 2)
     assert caught.value.status == status and caught.value.message
