@@ -30,7 +30,8 @@ CAMPAIGN_PAGE: dict[str, str] = {
     "height, or None), story_images (story index -> image; hero and story images of PNG, JPEG or "
     "WebP also have srcset: (path, width) pairs of the build's narrower copies, the original last), "
     "links (paths of "
-    "landing, roles, apply, thanks, privacy, accessibility) and share_links.",
+    "landing, roles, apply, thanks, privacy, accessibility), share_links, and open_roles and "
+    "closed_roles (its roles split by `role.closed`, each in YAML order).",
 }
 
 PAGES: dict[str, dict[str, str]] = {
@@ -46,13 +47,15 @@ PAGES: dict[str, dict[str, str]] = {
     "role": {
         **CAMPAIGN_PAGE,
         "role": "The role: every key of the YAML plus path, closes (its own or the campaign's), "
-        "salary_text, employment_label, apply_path.",
-        "jsonld": "The schema.org JobPosting for this role, as JSON safe to put in a script tag.",
+        "closed (True once `today` is past closes), salary_text, employment_label, apply_path.",
+        "jsonld": "The schema.org JobPosting for this role, as JSON safe to put in a script tag; "
+        "None once the role has closed (an expired posting must not be offered to job search).",
     },
     "apply": {
         **CAMPAIGN_PAGE,
         "form": "The form: action (URL the form posts to), enctype, fields (list of field specs: "
-        "id, type, label, hint, required, options, max_length, pattern, messages...), "
+        "id, type, label, hint, required, options, max_length, pattern, messages...; the role "
+        "question offers only the roles still open, and is left out when none is), "
         "honeypot (name of the hidden spam trap), errors (field id -> message, empty when "
         "built), answers (field id -> answer, empty when built), script (path of the optional "
         "checking script).",
@@ -60,7 +63,11 @@ PAGES: dict[str, dict[str, str]] = {
     "thanks": CAMPAIGN_PAGE,
     "privacy": CAMPAIGN_PAGE,
     "accessibility": CAMPAIGN_PAGE,
-    "not_found": {},
+    "not_found": {
+        "council": "The council whose own domain this 404 page is for (its folder is published "
+        "alone), or None for the region's. `rel` links from the root of where the site is "
+        "published (the path of its base URL), since the page is served at any address.",
+    },
 }
 
 

@@ -6,9 +6,10 @@ wording, so the page's script and the backend say exactly the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from .models import Campaign, FormField
+from .models import Campaign, FormField, Role
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CV_TYPES = {
@@ -36,8 +37,16 @@ def _opts(values: list[str]) -> list[dict[str, str]]:
     return [{"value": v, "label": v} for v in values]
 
 
-def standard_fields(campaign: Campaign, privacy_label: str) -> tuple[list[Spec], list[Spec]]:
-    """The questions every application asks: (before the campaign's own, after them)."""
+def open_roles(campaign: Campaign, today: dt.date) -> list[Role]:
+    """The roles still taking applications on `today` (a role closes on its own date, else the
+    campaign's): the only ones the form offers, so the backend refuses the others."""
+    return [r for r in campaign.roles if today <= (r.closes or campaign.closes)]
+
+
+def standard_fields(campaign: Campaign, privacy_label: str, today: dt.date) -> tuple[list[Spec], list[Spec]]:
+    """The questions every application asks: (before the campaign's own, after them).
+
+    The role question offers only the roles open on `today`; with none left, it is not asked."""
     before: list[Spec] = [
         {
             "id": "full_name",
@@ -111,8 +120,9 @@ def standard_fields(campaign: Campaign, privacy_label: str) -> tuple[list[Spec],
             },
         },
     ]
-    if campaign.form.ask_role and campaign.roles:
-        options = [{"value": r.slug, "label": r.title} for r in campaign.roles]
+    roles = open_roles(campaign, today)
+    if campaign.form.ask_role and roles:
+        options = [{"value": r.slug, "label": r.title} for r in roles]
         options.append({"value": NOT_SURE, "label": "I am not sure yet"})
         before.append(
             {
@@ -120,6 +130,9 @@ def standard_fields(campaign: Campaign, privacy_label: str) -> tuple[list[Spec],
                 "type": "radios" if len(options) <= 6 else "select",
                 "label": "Which role are you interested in?",
                 "required": True,
+                "hint": "Roles that have closed are not listed."
+                if len(roles) < len(campaign.roles)
+                else None,
                 "options": options,
                 "messages": {
                     "required": "Select the role you are interested in",
@@ -257,9 +270,10 @@ SPEC_KEYS: dict[str, Any] = {
 }
 
 
-def form_fields(campaign: Campaign, privacy_label: str) -> list[Spec]:
-    """Every question of a campaign's form, in page order, each with every key of SPEC_KEYS."""
-    before, after = standard_fields(campaign, privacy_label)
+def form_fields(campaign: Campaign, privacy_label: str, today: dt.date) -> list[Spec]:
+    """Every question of a campaign's form on `today`, in page order, each with every key of
+    SPEC_KEYS."""
+    before, after = standard_fields(campaign, privacy_label, today)
     specs = before + [campaign_field(f) for f in campaign.form.fields] + after
     return [{**SPEC_KEYS, **spec} for spec in specs]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import jinja2
@@ -102,6 +104,22 @@ class Renderer:
         base = self.base_url or self.region.base_url
         return base.rstrip("/") + path
 
+    def from_root(self, council: CouncilView | None = None) -> Callable[[str], str]:
+        """rel() for a 404 page: a host serves it at any path, so relative links cannot work and it
+        links from the root of where its site is published. That is the path of the base URL
+        (`/REPO/` on a GitHub Pages project site, `/` on a domain of its own); for a council on
+        its own domain, its folder is that root."""
+        if council is not None and council.model.base_url:
+            root, folder = urlsplit(council.model.base_url).path, council.path
+        else:
+            root, folder = urlsplit(self.base_url or self.region.base_url).path, "/"
+        root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
+
+        def link(target: str) -> str:
+            return root + target.removeprefix(folder) if target.startswith(folder) else target
+
+        return link
+
     # --- theme --------------------------------------------------------------------------------
 
     def chain(self, council_slug: str | None) -> ThemeChain:
@@ -155,17 +173,21 @@ class Renderer:
     # --- pages --------------------------------------------------------------------------------
 
     def page(
-        self, chain: ThemeChain, kind: str, names: list[str], info: PageInfo, site: SiteInfo, **extra: Any
+        self,
+        chain: ThemeChain,
+        kind: str,
+        names: list[str],
+        info: PageInfo,
+        site: SiteInfo,
+        rel: Callable[[str], str] | None = None,
+        **extra: Any,
     ) -> None:
         context: dict[str, Any] = {
             "region": self.region,
             "page": info,
             "site": site,
             "today": self.today,
-            # the 404 page is served at any depth, so it alone links from the root
-            "rel": (lambda target: target)
-            if kind == "not_found"
-            else (lambda target, _from=info.path: relative(_from, target)),
+            "rel": rel or (lambda target, _from=info.path: relative(_from, target)),
             **extra,
         }
         check_context(kind, context)
@@ -206,7 +228,7 @@ class Renderer:
             [(self.region.name, "/"), ("Page not found", "/404.html")],
             noindex=True,
         )
-        self.page(chain, "not_found", ["404.html"], missing, site)
+        self.page(chain, "not_found", ["404.html"], missing, site, rel=self.from_root(), council=None)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
         self.out.add("/robots.txt", _robots(self.absolute("/sitemap.xml")), "robots")
         self.out.add("/sitemap.xml", _sitemap(sitemap + self.sitemap, self.absolute("/")), "sitemap")
@@ -236,11 +258,26 @@ class Renderer:
         self.page(self.chain(council.slug), "council", names, info, site, council=council)
 
     def render_own_domain(self, council: CouncilView, sitemap: list[str]) -> None:
-        """A council on its own domain: its folder is that domain's root, with its own sitemap."""
+        """A council on its own domain: its folder is that domain's root, with its own sitemap
+        and its own 404 page, in its brand."""
         base = council.model.base_url
         if base:
             self.out.add(f"{council.path}robots.txt", _robots(base + "sitemap.xml"), "robots")
             self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemap, base), "sitemap")
+            site, _ = self.site_info(council)
+            path = f"{council.path}404.html"
+            missing = PageInfo(
+                path,
+                self.absolute(path, council),
+                f"Page not found – {council.model.short_name}",
+                "",
+                "not_found",
+                [(council.model.short_name, council.path), ("Page not found", path)],
+                noindex=True,
+            )
+            link = self.from_root(council)
+            chain = self.chain(council.slug)
+            self.page(chain, "not_found", ["404.html"], missing, site, rel=link, council=council)
 
     def render_campaign(self, council: CouncilView, campaign: CampaignView) -> None:
         """Every page of one campaign's microsite."""
@@ -302,7 +339,13 @@ class Renderer:
         )
         for role in campaign.roles:
             url = self.absolute(role.path, council)
-            posting = job_posting(role, campaign, council, url, self.absolute(council.logo, council))
+            # a closed role's page stays up and says so, but is no longer a job posting (Google
+            # asks for expired postings to drop their JobPosting data)
+            posting = (
+                None
+                if role.closed
+                else job_posting(role, campaign, council, url, self.absolute(council.logo, council))
+            )
             self.page(
                 chain,
                 "role",
@@ -384,7 +427,7 @@ class Renderer:
                 f"I have read the privacy notice and agree to {council.model.name} using my "
                 "information to consider my application"
             )
-            self._fields[key] = form_fields(campaign.model, privacy_label)
+            self._fields[key] = form_fields(campaign.model, privacy_label, self.today)
         return self._fields[key]
 
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:

@@ -165,6 +165,7 @@ class RoleView(_Delegate):
     path: str
     closes: dt.date
     apply_path: str
+    closed: bool = False  # past its own closing date on the build's `today`
 
     @property
     def salary_text(self) -> str:
@@ -194,6 +195,15 @@ class CampaignView(_Delegate):
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def open_roles(self) -> list[RoleView]:
+        """Roles not past their closing date (all of them before the campaign opens)."""
+        return [r for r in self.roles if not r.closed]
+
+    @property
+    def closed_roles(self) -> list[RoleView]:
+        return [r for r in self.roles if r.closed]
 
 
 @dataclass(eq=False)
@@ -239,10 +249,12 @@ def _campaign_view(
         "privacy": f"{base}privacy/",
         "accessibility": f"{base}accessibility/",
     }
-    roles = [
-        RoleView(r, f"{base}roles/{r.slug}/", r.closes or model.closes, f"{base}apply/?role={r.slug}")
-        for r in model.roles
-    ]
+    roles = []
+    for r in model.roles:
+        closes = r.closes or model.closes
+        roles.append(
+            RoleView(r, f"{base}roles/{r.slug}/", closes, f"{base}apply/?role={r.slug}", today > closes)
+        )
     # pictures shown on the page get srcset copies; the share image is for link previews only
     images = {
         loc: assets.add(council.slug, path, responsive=loc[0] in ("hero", "stories"))

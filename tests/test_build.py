@@ -364,3 +364,258 @@ def test_every_field_type_renders_with_a_label_and_its_rules(tmp_path: Path) -> 
     assert fields["shift"]["messages"]["required"] == "Select preferred shift"
     assert fields["cv"]["required"] is True and fields["cv"]["max_bytes"] == 5 * 1024 * 1024
     assert fields["licence"]["options"] == [{"value": "Yes", "label": "Yes"}, {"value": "No", "label": "No"}]
+
+
+# --- a role past its own closing date ----------------------------------------------------------
+
+CLOSED_ROLE = """\
+  - slug: senior-carer
+    title: Senior Carer
+    employment_type: part-time
+    hours: 20 hours a week
+    salary:
+      min: 13.5
+      period: hour
+    location:
+      name: Testford Library
+      postcode: TE1 2AB
+    description: Lead a small team.
+    closes: 2026-05-15
+"""
+
+
+def jobs_with_closed_role(tmp_path: Path, only_closed: bool = False) -> str:
+    """JOBS_YAML with Senior Carer closing on 15 May 2026 (the campaign runs to 30 September);
+    with `only_closed`, it is the campaign's only role."""
+    jobs = (write_project(tmp_path / "p") / JOBS).read_text()
+    head, rest = jobs.split("roles:\n", 1)
+    _, sharing = rest.split("sharing:\n", 1)
+    roles = CLOSED_ROLE if only_closed else rest.split("sharing:\n", 1)[0] + CLOSED_ROLE
+    return f"{head}roles:\n{roles}sharing:\n{sharing}"
+
+
+def role_options(page: BeautifulSoup) -> list[str]:
+    group = page.find(attrs={"data-field": "role"})
+    return [] if group is None else [el["value"] for el in group.find_all("input", attrs={"name": "role"})]
+
+
+def test_a_role_past_its_closing_date_cannot_be_applied_for(tmp_path: Path) -> None:
+    root = project(tmp_path, {JOBS: jobs_with_closed_role(tmp_path)})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)  # 1 June 2026: the campaign is open, Senior Carer closed on 15 May
+    base = out / "testshire/jobs"
+
+    closed = soup(base / "roles/senior-carer/index.html")
+    assert closed.h1.get_text() == "Senior Carer"  # the page stays, readable
+    assert "This role closed on 15 May 2026" in closed.main.get_text(" ", strip=True)
+    assert closed.find("script", type="application/ld+json") is None  # no longer a job posting
+    assert closed.find("a", string="Apply for this role") is None
+    assert closed.find(href=lambda h: h and "role=senior-carer" in h) is None
+    still_open = soup(base / "roles/care-worker/index.html")
+    assert json.loads(still_open.find("script", type="application/ld+json").string)["title"] == "Care Worker"
+    assert still_open.find("a", string="Apply for this role")
+
+    apply = soup(base / "apply/index.html")
+    assert role_options(apply) == ["care-worker", "not-sure"]
+    assert "Senior Carer" not in apply.find("form").get_text()
+    manifest = json.loads((out / "_forms/manifest.json").read_text())
+    form = next(f for f in manifest["forms"] if f["campaign"] == "jobs")
+    role_field = next(f for f in form["fields"] if f["id"] == "role")
+    assert [o["value"] for o in role_field["options"]] == [
+        "care-worker",
+        "not-sure",
+    ]  # the backend refuses it
+
+    for listing in (base / "roles/index.html", base / "index.html"):  # roles list and landing
+        page = soup(listing)
+        cards = {
+            card.find(["h2", "h3"]).get_text(strip=True): card
+            for card in page.find_all(class_="rc-card")
+            if card.find(["h2", "h3"])
+        }
+        assert set(cards) == {"Care Worker", "Senior Carer"}, listing
+        assert cards["Senior Carer"].find(class_="rc-tag--closed").get_text() == "Closed", listing
+        assert cards["Care Worker"].find(class_="rc-tag--closed") is None, listing
+        assert list(cards) == ["Care Worker", "Senior Carer"]  # open roles first
+    index = soup(out / "testshire/index.html").get_text(" ", strip=True)
+    assert "1 open role" in index
+
+
+def test_an_open_campaign_whose_roles_have_all_closed_says_so_on_its_apply_page(tmp_path: Path) -> None:
+    root = project(tmp_path, {JOBS: jobs_with_closed_role(tmp_path, only_closed=True)})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    apply = soup(out / "testshire/jobs/apply/index.html")
+    notice = apply.find("h2", string="The advertised roles have closed")
+    assert notice is not None
+    assert "open until 30 September 2026" in notice.parent.get_text(" ", strip=True)
+    form = apply.find("form", attrs={"data-apply-form": True})
+    assert form is not None and form.find(attrs={"data-field": "role"}) is None  # no question of one choice
+    manifest = json.loads((out / "_forms/manifest.json").read_text())
+    form = next(f for f in manifest["forms"] if f["campaign"] == "jobs")
+    assert "role" not in {f["id"] for f in form["fields"]}
+    role = soup(out / "testshire/jobs/roles/senior-carer/index.html")
+    assert role.find("a", string="apply to Care jobs in Testshire")
+
+
+def test_a_role_closing_overnight_rebuilds_as_a_clean_build_would(tmp_path: Path) -> None:
+    root = project(tmp_path, {JOBS: jobs_with_closed_role(tmp_path)})
+    out = tmp_path / "dist"
+    build(root, out, today=dt.date(2026, 5, 15))  # its last day
+    assert role_options(soup(out / "testshire/jobs/apply/index.html")) == [
+        "care-worker",
+        "senior-carer",
+        "not-sure",
+    ]
+    build(root, out, today=dt.date(2026, 5, 16))
+    build(root, tmp_path / "clean", today=dt.date(2026, 5, 16))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert role_options(soup(out / "testshire/jobs/apply/index.html")) == ["care-worker", "not-sure"]
+
+
+# --- the 404 page, served at any address ------------------------------------------------------
+
+
+def links_of(page: BeautifulSoup) -> list[str]:
+    tags = page.find_all(["a", "link", "img", "script"])
+    return [el.get("href") or el.get("src") for el in tags if el.get("rel") != ["canonical"]]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "root"),
+    [("https://owner.github.io/repo/", "/repo/"), ("https://careers.testshire.example/", "/")],
+)
+def test_the_404_page_links_from_where_the_site_is_published(
+    tmp_path: Path, base_url: str, root: str
+) -> None:
+    project_root = project(tmp_path)
+    out = tmp_path / "dist"
+    build(project_root, out, today=TODAY, base_url=base_url)
+    page = soup(out / "404.html")
+    internal = [link for link in links_of(page) if link and not link.startswith(("mailto:", "#"))]
+    assert internal and all(link.startswith(root) for link in internal), internal
+    for link in internal:  # each names a built file once the base URL's path is taken off
+        target = out / link.removeprefix(root)
+        assert (target / "index.html" if link.endswith("/") else target).is_file(), link
+    stylesheet = page.find("link", rel="stylesheet")["href"]
+    assert stylesheet.startswith(f"{root}_static/site.")
+    assert page.find("a", string="see every council's jobs")["href"] == root
+    assert page.find("a", class_="rc-header__home")["href"] == root
+
+
+@pytest.mark.parametrize(
+    ("own", "root"), [("https://jobs.testshire.example/", "/"), ("https://testshire.example/jobs/", "/jobs/")]
+)
+def test_a_council_on_its_own_domain_has_its_own_404_page(tmp_path: Path, own: str, root: str) -> None:
+    council = (write_project(tmp_path / "p") / COUNCIL).read_text()
+    council = council.replace("website:", f"base_url: {own}\nwebsite:")
+    project_root = project(tmp_path, {COUNCIL: council})
+    out = tmp_path / "dist"
+    build(project_root, out, today=TODAY)
+    folder = out / "testshire"  # published alone: its folder is the domain's root
+    page = soup(folder / "404.html")
+    assert page.h1.get_text() == "Page not found"
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert page.find("link", rel="canonical")["href"] == f"{own}404.html"
+    stylesheet = page.find("link", rel="stylesheet")["href"]
+    assert (
+        stylesheet == root + soup(folder / "index.html").find("link", rel="stylesheet")["href"]
+    )  # its brand
+    internal = [link for link in links_of(page) if link and not link.startswith(("mailto:", "#"))]
+    for link in internal:
+        assert link.startswith(root), link
+        target = folder / link.removeprefix(root)
+        assert (target / "index.html" if link.endswith("/") else target).is_file(), link
+    assert page.find("a", string="see Testshire's jobs")["href"] == root
+    assert page.find("a", href="mailto:jobs@testshire.example")
+    sitemap = (folder / "sitemap.xml").read_text()
+    assert "404.html" not in sitemap
+
+
+# --- hints and errors described to assistive technology -----------------------------------------
+
+HINTED = """\
+form:
+  cv: optional
+  fields:
+    - {id: about, type: textarea, label: Tell us about yourself, hint: A few lines is enough}
+    - {id: nickname, type: text, label: What should we call you?, hint: For example Sam}
+    - {id: start, type: date, label: "When could you start?", hint: "For example, 27 3 2027"}
+    - {id: shift, type: select, label: Preferred shift, options: [Days, Nights], hint: Pick one}
+    - {id: licence, type: radios, label: "Do you drive?", options: [Yes, No], hint: A full UK licence}
+    - {id: days, type: checkboxes, label: "Which days?", options: [Weekdays, Weekends], hint: Tick all}
+    - {id: dbs, type: file, label: Upload your DBS certificate, required: false, hint: A scan is fine}
+talent_bank:
+  wording: Add me to the regional talent bank
+  hint: Other councils may contact you.
+"""
+GROUPED = ("radios", "checkboxes", "date", "consent")
+
+
+def described(page: BeautifulSoup, group) -> tuple[object, list[str]]:  # noqa: ANN001
+    """The element a question's hint and error describe (its fieldset, or its one control), and
+    the ids it names."""
+    kind = group["data-type"]
+    element = group.find("fieldset") if kind in GROUPED else page.find(id=group["data-field"])
+    return element, str(element.get("aria-describedby") or "").split()
+
+
+def test_every_hint_is_announced_with_its_question(tmp_path: Path) -> None:
+    jobs = (write_project(tmp_path / "p") / JOBS).read_text() + HINTED
+    root = project(tmp_path, {JOBS: jobs})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    page = soup(out / "testshire/jobs/apply/index.html")
+    groups = page.find("form").find_all(attrs={"data-field": True})
+    kinds = set()
+    for group in groups:
+        hint = group.find(class_="rc-hint")
+        if hint is None:
+            continue
+        kinds.add(group["data-type"])
+        element, ids = described(page, group)
+        assert hint["id"] in ids, (group["data-field"], element)
+        if group["data-type"] in GROUPED:  # GOV.UK: a group's fieldset carries it, not each input
+            assert not any(i.get("aria-describedby") for i in group.find_all("input")), group["data-field"]
+    assert kinds >= {
+        "text",
+        "textarea",
+        "email",
+        "tel",
+        "radios",
+        "checkboxes",
+        "date",
+        "file",
+        "select",
+        "consent",
+    }
+    privacy = page.find(attrs={"data-field": "privacy_consent"})
+    assert "privacy notice" in privacy.find(class_="rc-hint").get_text()
+    assert described(page, privacy)[1] == ["privacy_consent-hint"]
+
+
+def test_the_backends_error_page_describes_each_error_and_links_to_its_question(tmp_path: Path) -> None:
+    from forms_backend.pages import error_page
+
+    jobs = (write_project(tmp_path / "p") / JOBS).read_text() + HINTED
+    root = project(tmp_path, {JOBS: jobs})
+    out = tmp_path / "dist"
+    build(root, out, today=TODAY)
+    manifest = json.loads((out / "_forms/manifest.json").read_text())
+    form = next(f for f in manifest["forms"] if f["campaign"] == "jobs")
+    errors = {f["id"]: f["messages"]["required"] for f in form["fields"] if f["required"]}
+    assert {"privacy_consent", "start", "licence", "shift", "about"} <= set(errors)
+    page = BeautifulSoup(error_page(out, form, form["form_url"], errors, {}), "html.parser")
+    summary = page.find(attrs={"data-error-summary": True})
+    assert not summary.has_attr("hidden") and summary.find(attrs={"role": "alert"})
+    links = {a.get_text(): a["href"] for a in summary.find_all("a")}
+    assert list(links) == list(errors.values())  # in the order of the questions
+    for field_id, message in errors.items():
+        group = page.find(attrs={"data-field": field_id})
+        target = page.find(id=links[message].removeprefix("#"))
+        assert target is not None and group in target.parents, field_id  # the link lands in the question
+        error = page.find(id=f"{field_id}-error")
+        assert error.get_text(" ", strip=True) == f"Error: {message}" and not error.has_attr("hidden")
+        _, ids = described(page, group)
+        hint = group.find(class_="rc-hint")
+        assert ids == ([hint["id"]] if hint else []) + [f"{field_id}-error"], (field_id, ids)

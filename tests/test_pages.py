@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 import re
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from support import TODAY, html_pages, parse
+from support import ROOT, TODAY, html_pages, parse
 
 BASE = "https://careers.westmidlands.example/"
 COUNCILS = [
@@ -131,12 +132,28 @@ def test_brand_colours_reach_each_councils_stylesheet(dist: Path) -> None:
         assert f"--brand-secondary:{brand['secondary']}" in css
 
 
+def role_closes(manifest: dict) -> dict[str, str]:
+    """Each role page's site path -> the role's closing date, from the manifest."""
+    return {
+        f"/{f['council']}/{f['campaign']}/roles/{r['slug']}/": r["closes"]
+        for f in manifest["forms"]
+        for r in f["roles"]
+    }
+
+
 def test_role_pages_carry_job_posting_json_ld(dist: Path, manifest: dict) -> None:
     roles = sorted(dist.glob("*/*/roles/*/index.html"))
+    closes = role_closes(manifest)
     assert len(roles) > 40
+    expired = 0
     for file in roles:
         soup = parse(file)
-        data = json.loads(soup.find("script", type="application/ld+json").string)
+        script = soup.find("script", type="application/ld+json")
+        if closes[page_path(dist, file)] < TODAY.isoformat():  # Google: remove expired postings
+            assert script is None, file
+            expired += 1
+            continue
+        data = json.loads(script.string)
         assert data["@context"] == "https://schema.org/"
         assert data["@type"] == "JobPosting"
         for key in (
@@ -173,6 +190,7 @@ def test_role_pages_carry_job_posting_json_ld(dist: Path, manifest: dict) -> Non
         assert data["hiringOrganization"]["logo"].startswith(BASE)
         assert "<p>" in data["description"]
         assert data["url"] == soup.find("link", rel="canonical")["href"]
+    assert 0 < expired < len(roles)
 
 
 def _answer_names(form) -> set[str]:
@@ -220,6 +238,17 @@ def test_apply_forms_match_the_manifest(dist: Path, manifest: dict) -> None:
                 continue
             assert form.find("label", attrs={"for": el["id"]}), el
     assert open_forms >= 25
+
+
+def test_the_privacy_consent_is_described_by_its_hint(dist: Path, manifest: dict) -> None:
+    for entry in manifest["forms"]:
+        if entry["closes"] < TODAY.isoformat() or entry["opens"] > TODAY.isoformat():
+            continue
+        soup = parse(dist / entry["council"] / entry["campaign"] / "apply" / "index.html")
+        fieldset = soup.find(attrs={"data-field": "privacy_consent"}).find("fieldset")
+        hint = fieldset.find(class_="rc-hint")
+        assert hint.find("a", string="privacy notice")
+        assert fieldset["aria-describedby"].split() == [hint["id"]], entry["form_path"]
 
 
 def test_standard_questions_use_autocomplete_tokens(dist: Path) -> None:
@@ -312,3 +341,41 @@ def test_no_page_contains_unsanitised_markup(dist: Path) -> None:
             assert script.get("src") or script.get("type") == "application/ld+json", file
         for el in soup.find_all(True):
             assert not any(a.startswith("on") for a in el.attrs), (file, el.name)
+
+
+@pytest.fixture(scope="module")
+def birmingham_in_february(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Birmingham built on 1 February 2027: come-back-to-care is open, but its hospital discharge
+    social worker closed on 15 January."""
+    from generator.build import build
+
+    out = tmp_path_factory.mktemp("february") / "dist"
+    build(ROOT, out, only="birmingham", today=dt.date(2027, 2, 1))
+    return out
+
+
+def test_a_role_past_its_closing_date_is_not_offered(birmingham_in_february: Path) -> None:
+    dist = birmingham_in_february
+    base = dist / "birmingham" / "come-back-to-care"
+    slug, title = "social-worker-hospital-discharge", "Social Worker, Hospital Discharge Team"
+    role = parse(base / "roles" / slug / "index.html")
+    assert role.h1.get_text() == title
+    assert "This role closed on 15 January 2027" in role.main.get_text(" ", strip=True)
+    assert role.find("script", type="application/ld+json") is None
+    assert role.find("a", string="Apply for this role") is None
+    apply = parse(base / "apply" / "index.html")
+    form = apply.find("form", attrs={"data-apply-form": True})
+    assert form is not None  # the campaign is still open
+    offered = {el["value"] for el in form.find_all(attrs={"name": "role"}) if el.get("value")}
+    assert slug not in offered and "senior-practitioner-north" in offered
+    assert title not in form.get_text()
+    manifest = json.loads((dist / "_forms" / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(f for f in manifest["forms"] if f["form_path"] == "/birmingham/come-back-to-care/apply/")
+    options = {o["value"] for f in entry["fields"] if f["id"] == "role" for o in f["options"]}
+    assert slug not in options and offered == options
+    for page in (base / "roles" / "index.html", base / "index.html"):
+        heading = parse(page).find("a", string=title).parent
+        card = heading.find_parent(class_="rc-card")
+        assert card.find(class_="rc-tag--closed").get_text() == "Closed", page
+    open_role = parse(base / "roles" / "senior-practitioner-north" / "index.html")
+    assert open_role.find("script", type="application/ld+json") is not None
