@@ -167,6 +167,8 @@ def resolve(url: str, page: str, bases: list[tuple[str, str]], backend: str) -> 
         return Resolved("broken", problem="an empty link")
     absolute = urljoin("http://site.invalid" + page, url)
     for public, prefix in bases:
+        if public.startswith("/"):  # a path on this host
+            public = "http://site.invalid" + public
         if absolute.startswith(public) or absolute + "/" == public:
             absolute = "http://site.invalid" + prefix + absolute[len(public) :]
             break
@@ -179,11 +181,10 @@ def resolve(url: str, page: str, bases: list[tuple[str, str]], backend: str) -> 
     path = unquote(parts.path) or "/"
     if backend and "://" not in backend and (path + "/").startswith(backend.rstrip("/") + "/"):
         return Resolved("backend", path=path)
-    return Resolved(
-        "internal",
-        path=posixpath.normpath(path) + ("/" if path.endswith("/") else ""),
-        fragment=parts.fragment,
-    )
+    normal = posixpath.normpath(path)
+    if path.endswith("/") and normal != "/":
+        normal += "/"
+    return Resolved("internal", path=normal, fragment=parts.fragment)
 
 
 def target_file(dist: Path, path: str) -> Path | None:
@@ -327,9 +328,26 @@ def _money(value: Any) -> list[str]:
     return forms
 
 
-def job_posting(doc: Node, council_name: str | None = None) -> list[str]:
-    """Problems with a role page's JSON-LD: it must parse and agree with the page."""
+def role_closed(doc: Node, today: dt.date) -> bool:
+    """Has the role's own closing date (the page's "Closing date" row) passed?"""
+    shown = _summary_rows(doc).get("closing date", "")
+    try:
+        return dt.datetime.strptime(shown.strip(), "%d %B %Y").date() < today
+    except ValueError:
+        return False
+
+
+def job_posting(doc: Node, council_name: str | None = None, closed: bool = False) -> list[str]:
+    """Problems with a role page's JSON-LD: it must parse and agree with the page.
+
+    A role no longer taking applications (its campaign or its own date closed) must carry none:
+    job search engines ask for expired postings to be taken down.
+    """
     scripts = [s for s in doc.find_all("script") if s.attrs.get("type") == "application/ld+json"]
+    if closed:
+        if scripts:
+            return ["the role has closed, but its page still offers a JobPosting to search engines"]
+        return []
     if len(scripts) != 1:
         return [f"a role page needs one JSON-LD script, found {len(scripts)}"]
     try:

@@ -340,6 +340,8 @@ def keyboard_only(context: Any, ctx: FormContext, result: CheckResult, email: st
     fields = {f["id"]: f for f in ctx.form["fields"]}
     answers = ctx.answers_with(email)
     page = context.new_page()
+    events = PageEvents(ctx.local)
+    events.attach(page)
     posts = Posts(page, ctx.form["action"])
     problems: list[str] = []
     try:
@@ -398,6 +400,7 @@ def keyboard_only(context: Any, ctx: FormContext, result: CheckResult, email: st
                     problems.append(_why_not_sent(page, posts, ctx))
     except Exception as exc:  # noqa: BLE001
         problems.append(f"could not complete the form by keyboard: {first_line(exc)}")
+    problems += events.take()
     for problem in problems:
         result.fail(Finding(result.key, problem, path))
     if problems:

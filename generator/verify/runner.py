@@ -25,11 +25,12 @@ from .server import (
     BackendFactory,
     HostHeaders,
     Server,
+    UnderBasePath,
     default_backend,
     free_port,
     parse_headers_file,
 )
-from .sites import discover, for_local_backend, public_bases, read_manifest
+from .sites import base_path, discover, for_local_backend, public_bases, read_manifest
 from .sweep import DESKTOP, Camera, PageEvents, first_line, guard, sweep
 
 AXE_PATH = Path("node_modules") / "axe-core" / "axe.min.js"
@@ -141,7 +142,8 @@ def static_checks(
                 checks["form-state"].fail(Finding("form-state", problem, path))
             if static.is_role_page(path):
                 roles += 1
-                for problem in static.job_posting(doc, council):
+                closed = site.status != "open" or static.role_closed(doc, env.today)
+                for problem in static.job_posting(doc, council, closed):
                     checks["jsonld"].fail(Finding("jsonld", problem, path))
     checks["links"].note = f"{references} references, {len(external)} external"
     if site.kind == "campaign":
@@ -233,6 +235,17 @@ def forms(
         )
 
 
+def host_headers(dist: Path) -> Path:
+    """dist/_headers: every page is checked under the policy a host sends, or not at all."""
+    headers = dist / "_headers"
+    if not headers.is_file():
+        raise VerifyError(
+            f"{headers} is missing, so the pages cannot be checked under their Content-Security-Policy: "
+            "build the whole region first (`recruit build`, or `recruit verify` without --no-build)"
+        )
+    return headers
+
+
 def _weight(site: Site) -> int:
     return len(site.pages) + (12 if site.applies else 0)
 
@@ -262,8 +275,7 @@ def run(options: Options, echo: Echo = print) -> Outcome:
         local = f"http://127.0.0.1:{port}"
         factory = options.backend or default_backend
         backend = factory(dist, Path(work), for_local_backend(manifest, local + "/"))
-        headers = dist / "_headers"
-        rules = parse_headers_file(headers.read_text(encoding="utf-8")) if headers.is_file() else []
+        rules = parse_headers_file(host_headers(dist).read_text(encoding="utf-8"))
         env = Env(dist, local, report, axe, manifest, backend, today)
         pages = sum(len(s.pages) for s in sites)
         echo(
@@ -272,7 +284,7 @@ def run(options: Options, echo: Echo = print) -> Outcome:
         )
         if backend.missing:
             echo(f"warning: {backend.missing}; the form checks will fail")
-        with Server(HostHeaders(backend.app, rules), port):
+        with Server(UnderBasePath(HostHeaders(backend.app, rules), base_path(manifest)), port):
             results = _in_parallel(env, sites, jobs, echo)
     outcome = Outcome(
         results,

@@ -75,6 +75,23 @@ class HostHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class UnderBasePath:
+    """ASGI middleware: serve the site under the path it is published at too (/REPO/x is /x).
+
+    Pages link relatively and need none of this; the 404 page, served at any depth, links from
+    the host's root, so its stylesheet is /REPO/_static/... on a GitHub Pages project site.
+    """
+
+    def __init__(self, app: Any, path: str) -> None:
+        self.app, self.path = app, path
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and self.path != "/" and scope["path"].startswith(self.path):
+            path = scope["path"][len(self.path) - 1 :]
+            scope = {**scope, "path": path, "raw_path": path.encode("utf-8")}
+        await self.app(scope, receive, send)
+
+
 @dataclass
 class Backend:
     """What serves a verify run: dist/ plus the form backend under /api/, and how to find an application."""

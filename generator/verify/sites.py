@@ -98,13 +98,23 @@ def discover(dist: Path, manifest: dict[str, Any], today: dt.date, only: str | N
     return sites
 
 
+def base_path(manifest: dict[str, Any]) -> str:
+    """The path the region is published under: "/REPO/" for https://OWNER.github.io/REPO/, else "/"."""
+    path = urlsplit(manifest["region"]["base_url"]).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
 def public_bases(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """(public URL prefix, site path prefix) pairs, longest first: how absolute URLs map to dist/.
 
-    The region's base URL maps to "/"; a council on its own domain maps to its folder (worked
-    out from its forms' public and site paths).
+    The region's base URL maps to "/", and so does its path alone ("/REPO/", for links from the
+    host's root); a council on its own domain maps to its folder (worked out from its forms'
+    public and site paths).
     """
-    bases = {manifest["region"]["base_url"].rstrip("/") + "/": "/"}
+    region = manifest["region"]["base_url"].rstrip("/") + "/"
+    bases = {region: "/"}
+    if base_path(manifest) != "/":  # the 404 page links from the root of the host: /REPO/...
+        bases[base_path(manifest)] = "/"
     for form in manifest.get("forms", []):
         url, path = form["form_url"], form["form_path"]
         folder = f"/{form['council']}/"

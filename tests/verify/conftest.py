@@ -63,6 +63,26 @@ BROKEN_FILES: dict[str, str | None] = {
         {% block content %}<img src="{{ rel(site.logo) }}" width="48" height="48">{{ super() }}{% endblock %}
         """
     ),
+    "campaigns/testshire/offhost.yaml": campaign("offhost", closed=True),
+    "campaigns/testshire/wide.yaml": campaign("wide", closed=True),
+    # an override that pulls a banner from a CDN and styles a line inline (the CSP refuses it)
+    "campaigns/testshire/templates/landing-offhost.html": dedent(
+        """\
+        {% extends "!default/landing.html" %}
+        {% block content %}
+        <img src="https://cdn.example.com/banner.png" alt="Now hiring" width="48" height="48">
+        <p style="font-weight: bold">Open day on 3 March</p>{{ super() }}{% endblock %}
+        """
+    ),
+    # an override with a table too wide for a phone
+    "campaigns/testshire/templates/landing-wide.html": dedent(
+        """\
+        {% extends "!default/landing.html" %}
+        {% block content %}<table><caption>Pay bands</caption><tr>{% for n in range(12) -%}
+        <th scope="col">Band&nbsp;{{ n }}&nbsp;salary&nbsp;range</th>{%- endfor %}</tr></table>
+        {{ super() }}{% endblock %}
+        """
+    ),
     # an override that puts grey text on the council's dark green header
     "campaigns/testshire/templates/landing-contrast.html": dedent(
         """\

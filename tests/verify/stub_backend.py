@@ -93,8 +93,9 @@ def error_page(dist: Path, form: dict[str, Any], errors: dict[str, str]) -> str:
     return page.replace("<head>", f'<head>\n<base href="{form["form_url"]}">', 1)
 
 
-def stub_backend(fail_with: int | None = None):  # noqa: ANN201
-    """A BackendFactory; with fail_with, every application answers that status instead."""
+def stub_backend(fail_with: int | None = None, forget: bool = False):  # noqa: ANN201
+    """A BackendFactory; with fail_with, every application answers that status instead; with
+    forget, valid applications get a reference but are never stored (an acknowledged one lost)."""
 
     def factory(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:
         database = workdir / "stub.db"
@@ -118,11 +119,12 @@ def stub_backend(fail_with: int | None = None):  # noqa: ANN201
                 return HTMLResponse(error_page(dist, form, errors), 422)
             code = manifest["councils"][key[0]]["code"]
             reference = f"{code}-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
-            with sqlite3.connect(database) as db:
-                db.execute(
-                    "INSERT INTO applications VALUES (?, ?, ?, ?)",
-                    (reference, key[0], key[1], (answers.get("email") or [""])[0]),
-                )
+            if not forget:
+                with sqlite3.connect(database) as db:
+                    db.execute(
+                        "INSERT INTO applications VALUES (?, ?, ?, ?)",
+                        (reference, key[0], key[1], (answers.get("email") or [""])[0]),
+                    )
             if wants_json:
                 return JSONResponse({"reference": reference}, 201)
             return RedirectResponse(f"{form['thanks_url']}?ref={reference}", 303)
@@ -133,8 +135,7 @@ def stub_backend(fail_with: int | None = None):  # noqa: ANN201
                 Mount("/", app=static_app(dist)),
             ]
         )
-        return Backend(
-            app, f"test stub{f' answering {fail_with}' if fail_with else ''}", sqlite_lookup(database)
-        )
+        what = f" answering {fail_with}" if fail_with else " storing nothing" if forget else ""
+        return Backend(app, f"test stub{what}", sqlite_lookup(database))
 
     return factory

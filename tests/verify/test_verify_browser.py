@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from projects import write_project
 from stub_backend import stub_backend
 from support import ROOT, TODAY
 
 from generator.build import BuildResult
+from generator.cli import main
 from generator.verify import Outcome, run_verify
 from generator.verify.model import FAIL, NA, PASS, SiteResult
 from generator.verify.server import BackendFactory
@@ -134,6 +137,65 @@ def test_each_fault_fails_its_site_with_the_right_message_and_a_screenshot(
     assert FAIL not in others.values(), messages(result, next(k for k, v in others.items() if v == FAIL))
 
 
+def test_a_page_that_reaches_off_the_machine_or_breaks_the_csp_fails(broken: Outcome) -> None:
+    result = by_id(broken)["testshire/offhost"]
+    found = messages(result, "pages")
+    # the page's own Content-Security-Policy stops the banner first; the off-host guard is behind it
+    assert "/testshire/offhost/: request failed: GET https://cdn.example.com/banner.png (csp)" in found
+    assert any("console error: " in m and "inline style" in m for m in found), found
+    assert result.checks["mobile-layout"].status == PASS
+
+
+def test_without_a_csp_the_guard_still_refuses_requests_off_the_machine(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from generator.browser import launch
+    from generator.serve import static_app
+    from generator.verify.server import Server
+    from generator.verify.sweep import guard
+
+    page_html = '<img src="https://cdn.example.com/a.png" alt="a"><img src="/here.png" alt="b">'
+    (tmp_path / "index.html").write_text(f"<!doctype html><title>t</title>{page_html}", encoding="utf-8")
+    refused: list[str] = []
+    with Server(static_app(tmp_path)) as server, sync_playwright() as p:
+        browser = launch(p)
+        context = browser.new_context()
+        guard(context, server.url, refused)
+        page = context.new_page()
+        page.goto(server.url + "/", wait_until="load")
+        browser.close()
+    assert refused == ["https://cdn.example.com/a.png"]
+
+
+def test_a_page_wider_than_a_phone_fails_the_mobile_layout(broken: Outcome) -> None:
+    result = by_id(broken)["testshire/wide"]
+    [finding] = [f for f in result.checks["mobile-layout"].findings if f.page == "/testshire/wide/"]
+    assert finding.viewport == "mobile" and "px wide in a 375 px screen (too wide: " in finding.message
+    assert 'caption "Pay bands"' in finding.message
+    assert result.checks["pages"].status == PASS
+
+
+def test_a_backend_that_loses_what_it_acknowledged_fails_the_form_checks(
+    broken_build: BuildResult, broken_root: Path, tmp_path: Path
+) -> None:
+    outcome = run_verify(
+        broken_root,
+        broken_build.out,
+        tmp_path,
+        only="testshire/jobs",
+        today=TODAY,
+        backend=stub_backend(forget=True),
+        echo=lambda _: None,
+    )
+    (result,) = outcome.results
+    for check in ("form-js", "form-nojs", "keyboard"):
+        assert any(
+            m.startswith("/testshire/jobs/apply/: reference TST-") and m.endswith("is not in the database")
+            for m in messages(result, check)
+        ), (check, messages(result, check))
+    assert result.checks["form-errors"].status == PASS and not outcome.passed
+
+
 def test_a_backend_that_answers_500_fails_the_form_checks(
     broken_build: BuildResult, broken_root: Path, tmp_path: Path
 ) -> None:
@@ -155,3 +217,34 @@ def test_a_backend_that_answers_500_fails_the_form_checks(
     assert {s.viewport for s in failed_shots} >= {"form-js-failed", "form-nojs-failed"}
     assert all((tmp_path / s.file).is_file() for s in failed_shots)
     assert "the form backend answered 500" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def open_project(root: Path) -> Path:
+    """The small test region, its jobs campaign open (the backend judges by the real clock)."""
+    from projects import JOBS, JOBS_YAML
+
+    jobs = JOBS_YAML.replace("closes: 2026-09-30", "closes: 2027-09-30")
+    return write_project(root, {"themes/default/templates/base.html": None, JOBS: jobs})
+
+
+def test_verify_only_one_campaign_on_a_fresh_checkout(tmp_path: Path) -> None:
+    """`recruit verify --only` with nothing built yet: the hub and council index its links need exist."""
+    root = open_project(tmp_path / "project")
+    args = ["--project", str(root), "verify", "--only", "testshire/jobs", "--jobs", "1"]
+    result = CliRunner().invoke(main, [*args, "--today", TODAY.isoformat(), "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "[1/1] testshire/jobs: ok" in result.output and "OK: all 1 sites passed" in result.output
+    assert (root / "dist" / "_headers").is_file() and (root / "dist" / "index.html").is_file()
+
+
+def test_a_region_published_under_a_path_verifies(tmp_path: Path) -> None:
+    """CI builds for https://OWNER.github.io/REPO/: the 404 page links from /REPO/ and still passes."""
+    root = open_project(tmp_path / "project")
+    when = ["--today", TODAY.isoformat()]
+    base = ["--project", str(root)]
+    built = CliRunner().invoke(main, [*base, "build", *when, "--base-url", "https://owner.github.io/repo/"])
+    assert built.exit_code == 0, built.output
+    assert 'href="/repo/' in (root / "dist" / "404.html").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, [*base, "verify", "--no-build", *when, "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "region: ok" in result.output

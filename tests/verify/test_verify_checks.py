@@ -125,6 +125,15 @@ def test_json_ld_must_match_the_role_page(dist: Path) -> None:
     unparsable = html.replace('"@type":"JobPosting",', '"@type":"JobPosting"')
     assert unparsable != html
     assert checks.job_posting(checks.parse(unparsable))[0].startswith("the JSON-LD does not parse")
+    doc = checks.parse(html)
+    closes = dt.datetime.strptime(checks._summary_rows(doc)["closing date"], "%d %B %Y").date()
+    assert not checks.role_closed(doc, closes) and checks.role_closed(doc, closes + dt.timedelta(days=1))
+    assert checks.job_posting(doc, closed=True) == [
+        "the role has closed, but its page still offers a JobPosting to search engines"
+    ]
+    without = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+    assert checks.job_posting(checks.parse(without), closed=True) == []
+    assert checks.job_posting(checks.parse(without)) == ["a role page needs one JSON-LD script, found 0"]
 
 
 def test_valid_answers_pass_every_example_forms_rules(manifest: dict) -> None:
@@ -260,3 +269,13 @@ def test_chromium_is_launched_as_playwright_launches_it_unless_the_backend_is_el
     args = launch_options("https://forms.example/api")["args"]
     (features,) = [a for a in args if a.startswith("--disable-features")]
     assert "LocalNetworkAccessChecks" in features and "HttpsUpgrades" in features
+
+
+def test_links_from_the_root_of_a_project_site_resolve_inside_dist() -> None:
+    manifest = {"region": {"base_url": "https://owner.github.io/repo/"}, "forms": []}
+    bases = public_bases(manifest)
+    found = checks.resolve("/repo/_static/site.css", "/404.html", bases, "/api")
+    assert (found.kind, found.path) == ("internal", "/_static/site.css")
+    assert checks.resolve("/repo/", "/404.html", bases, "/api").path == "/"
+    assert checks.resolve("https://owner.github.io/repo/dudley/", "/", bases, "/api").path == "/dudley/"
+    assert checks.resolve("https://owner.github.io/other/", "/", bases, "/api").kind == "external"
