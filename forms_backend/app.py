@@ -66,8 +66,20 @@ class Backend:
     def storage(self) -> Storage:
         with self._lock:
             if self._storage is None:
-                self._storage = open_storage(self.settings.database_url)
+                self._storage = open_storage(self.settings.database_url, self.settings.busy_timeout)
             return self._storage
+
+    async def call(self, method: str, *args: Any) -> Any:
+        """A storage method in a worker thread (the first opens the storage there too).
+        Raises StorageError when the database cannot be opened or used."""
+        return await anyio.to_thread.run_sync(lambda: getattr(self.storage, method)(*args))
+
+    async def log_event(self, *args: Any) -> None:
+        """Record a honeypot or tampering event; a storage failure is logged, never answered."""
+        try:
+            await self.call("log_event", *args)
+        except StorageError as exc:
+            log.error("storage: could not record a %s event: %s", args[1], exc)
 
     def close(self) -> None:
         with self._lock:
@@ -172,15 +184,9 @@ async def apply(request: Request) -> Response:
             "There is no application form at this address. Check the address and try again.",
             manifest=manifest,
         )
-    if not guards.origin_allowed(request.headers, manifest):
-        return refuse(
-            request,
-            403,
-            "Application not sent",
-            "This form can only be sent from its own page. Go back to the form and send it again.",
-            form,
-            manifest,
-        )
+    refused = guards.origin_refused(request.headers, manifest)
+    if refused:
+        return refuse(request, 403, "Application not sent", refused, form, manifest)
     state = is_open(form, backend.today())
     if not state:
         message = (
@@ -222,21 +228,14 @@ async def apply(request: Request) -> Response:
     honeypot = form.get("honeypot") or "website"
     if any(v.strip() for v in sub.fields.get(honeypot, [])):
         # A bot filled the field people cannot see: it is told it succeeded and nothing is kept.
-        await anyio.to_thread.run_sync(
-            backend.storage.log_event, settings.now(), "honeypot", council, campaign, {}
-        )
+        await backend.log_event(settings.now(), "honeypot", council, campaign, {})
         return _accepted(request, manifest, form, new_reference(manifest.code(council)), False)
 
     result = await anyio.to_thread.run_sync(validate, form["fields"], sub)
     for field_id, value in result.tampering:
         log.warning("tampering: %s/%s field %s got %r", council, campaign, field_id, value[:200])
-        await anyio.to_thread.run_sync(
-            backend.storage.log_event,
-            settings.now(),
-            "tampering",
-            council,
-            campaign,
-            {"field": field_id, "value": value[:200]},
+        await backend.log_event(
+            settings.now(), "tampering", council, campaign, {"field": field_id, "value": value[:200]}
         )
     if not result.ok:
         if wants_json(request):
@@ -257,8 +256,8 @@ async def apply(request: Request) -> Response:
         files=result.files,
     )
     try:
-        saved = await anyio.to_thread.run_sync(
-            backend.storage.save,
+        saved = await backend.call(
+            "save",
             application,
             lambda: new_reference(manifest.code(council)),
             lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),
@@ -270,7 +269,8 @@ async def apply(request: Request) -> Response:
             request,
             503,
             "Application not sent",
-            "Your application could not be saved. Nothing was kept: try again in a few minutes.",
+            "Your application could not be saved, so nothing was kept. "
+            "Try again in a few minutes; your answers have not been sent.",
             form,
             manifest,
         )
@@ -299,7 +299,7 @@ async def health(request: Request) -> Response:
         log.error("health: %s", exc)
         body["status"] = "unavailable"
     try:
-        await anyio.to_thread.run_sync(lambda: backend.storage.ping())
+        await backend.call("ping")
     except StorageError as exc:
         log.error("health: %s", exc)
         body["status"], body["storage"] = "unavailable", "unreachable"
@@ -311,7 +311,7 @@ async def _authorised(request: Request, council: str) -> Response | None:
     presented = auth.bearer(request.headers.get("authorization"))
     principal = None
     if presented is not None:
-        principal = await anyio.to_thread.run_sync(auth.check, backend.storage, presented)
+        principal = await anyio.to_thread.run_sync(lambda: auth.check(backend.storage, presented))
     if principal is None:
         return JSONResponse(
             {"error": "A valid bearer token is needed."},
@@ -326,10 +326,16 @@ async def _authorised(request: Request, council: str) -> Response | None:
 
 
 def parse_since(text: str | None) -> dt.datetime | None:
+    """A date or date-time (UTC unless it says otherwise), in UTC; ValueError when it is not one
+    or falls outside the years 1 to 9999 once in UTC (9999-12-31T23:00-05:00, say)."""
     if not text:
         return None
     moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the dates that can be read") from None
 
 
 async def applications(request: Request) -> Response:
@@ -348,10 +354,12 @@ async def applications(request: Request) -> Response:
     try:
         since = parse_since(request.query_params.get("since"))
     except ValueError:
-        return JSONResponse({"error": "since must be a date like 2026-11-01."}, 400, headers=NO_STORE)
-    found = await anyio.to_thread.run_sync(
-        backend.storage.applications, slug, request.query_params.get("campaign") or None, since
-    )
+        return JSONResponse(
+            {"error": "since must be a date between the years 1 and 9999, like 2026-11-01."},
+            400,
+            headers=NO_STORE,
+        )
+    found = await backend.call("applications", slug, request.query_params.get("campaign") or None, since)
     if kind == "csv":
         headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{slug}-applications.csv"'}
         return Response(
@@ -365,8 +373,8 @@ async def application_file(request: Request) -> Response:
     denied = await _authorised(request, slug)
     if denied:
         return denied
-    found = await anyio.to_thread.run_sync(
-        _backend(request).storage.file, slug, request.path_params["reference"], request.path_params["field"]
+    found = await _backend(request).call(
+        "file", slug, request.path_params["reference"], request.path_params["field"]
     )
     if found is None:
         return JSONResponse({"error": "There is no such file."}, 404, headers=NO_STORE)
@@ -387,6 +395,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": text}, exc.status_code, headers={**NO_STORE, **(exc.headers or {})})
 
 
+async def unavailable(request: Request, exc: Exception) -> Response:
+    """Storage or the manifest cannot be used (a locked database, a missing build): 503."""
+    log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return JSONResponse(
+        {"error": "The service is unavailable right now. Nothing was changed: try again later."},
+        503,
+        headers={**NO_STORE, "Retry-After": "60"},
+    )
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
@@ -403,7 +421,7 @@ async def _drain_loop(backend: Backend) -> None:
         with anyio.move_on_after(interval):
             await backend.wake.wait()
         try:
-            report = await anyio.to_thread.run_sync(drain, backend.storage, backend.settings)
+            report = await anyio.to_thread.run_sync(lambda: drain(backend.storage, backend.settings))
             if report.sent or report.retried or report.failed:
                 log.info("outbox: %s", report.summary())
         except Exception:  # noqa: BLE001 - the loop must outlive one bad drain
@@ -436,7 +454,12 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
             ),
         ],
         middleware=[Middleware(guards.CORS, manifest=backend.manifests.get)],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            StorageError: unavailable,
+            ManifestError: unavailable,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.backend = backend

@@ -1,12 +1,15 @@
 """The backend's admin commands, added to `recruit` by generator/cli.py (see COMMANDS).
 
-recruit backend serve | tokens create/revoke/list | applications export/purge/erase | outbox send
+recruit backend serve | tokens create/revoke/list | applications export/purge/erase
+| outbox send/retry-failed
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -30,9 +33,22 @@ def _settings(**overrides) -> Settings:  # noqa: ANN003
 
 def _storage(settings: Settings) -> Storage:
     try:
-        return open_storage(settings.database_url)
+        return open_storage(settings.database_url, settings.busy_timeout)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Storage]:
+    """The storage for one command; a database that cannot be used is a clear error, not a traceback."""
+    storage = _storage(settings)
+    try:
+        yield storage
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        with suppress(StorageError):
+            storage.close()
 
 
 def _manifest(settings: Settings) -> Manifest:
@@ -130,11 +146,8 @@ def tokens_create(council, region, label, manifest, database) -> None:  # noqa: 
                 f"no council {council!r} in the manifest; known: {', '.join(sorted(known))}",
                 param_hint="--council",
             )
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         token_id, token = auth.create_token(storage, council, label or (council or "region"), settings.now())
-    finally:
-        storage.close()
     click.echo(token)
     who = f"council {council}" if council else "the region (every council)"
     click.echo(f"Token {token_id} for {who}. Keep it now: it is not shown again.", err=True)
@@ -149,11 +162,8 @@ def tokens_revoke(token_or_id, database) -> None:  # noqa: ANN001
     if token_id is None:
         raise click.BadParameter("give a token (rc12_...) or its id (12)", param_hint="TOKEN_OR_ID")
     settings = _settings(database_url=database)
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         done = storage.revoke_token(token_id, settings.now())
-    finally:
-        storage.close()
     if not done:
         raise click.ClickException(f"no active token {token_id}; `recruit tokens list` shows them")
     click.echo(f"Revoked token {token_id}.")
@@ -164,13 +174,10 @@ def tokens_revoke(token_or_id, database) -> None:  # noqa: ANN001
 def tokens_list(database) -> None:  # noqa: ANN001
     """List tokens (ids, councils, labels; never the tokens)."""
     settings = _settings(database_url=database)
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         for t in storage.tokens():
             state = f"revoked {t.revoked_at[:10]}" if t.revoked_at else "active"
             click.echo(f"{t.id}\t{t.council or '(region)'}\t{t.label}\t{state}")
-    finally:
-        storage.close()
 
 
 @click.group("applications")
@@ -186,7 +193,11 @@ class Since(click.ParamType):
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-01", param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is outside the years 1 to 9999 once in UTC; give a nearer date", param, ctx)
 
 
 @applications.command("export")
@@ -205,11 +216,8 @@ def applications_export(council, campaign, since, fmt, output, manifest, databas
     loaded = _manifest(settings)
     if council not in loaded.councils:
         raise click.BadParameter(f"no council {council!r} in the manifest", param_hint="--council")
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         found = storage.applications(council, campaign, since)
-    finally:
-        storage.close()
     data = export.to_csv(loaded, found) if fmt == "csv" else export.to_json(found)
     if output:
         output.write_bytes(data)
@@ -244,11 +252,8 @@ def applications_purge(manifest, database, mail_dir) -> None:  # noqa: ANN001
     settings = _settings(manifest_path=manifest, database_url=database, mail_dir=mail_dir)
     days = _manifest(settings).retention_days
     cutoff = settings.now() - dt.timedelta(days=days)
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         removed = storage.purge(cutoff)
-    finally:
-        storage.close()
     _report(removed, settings.mail_dir, f"received before {cutoff:%Y-%m-%d} ({days} days)")
 
 
@@ -259,11 +264,8 @@ def applications_purge(manifest, database, mail_dir) -> None:  # noqa: ANN001
 def applications_erase(email, database, mail_dir) -> None:  # noqa: ANN001
     """Remove one person everywhere (UK GDPR erasure): applications, files, emails."""
     settings = _settings(database_url=database, mail_dir=mail_dir)
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         removed = storage.erase(email)
-    finally:
-        storage.close()
     _report(removed, settings.mail_dir, f"from {email}")
 
 
@@ -283,8 +285,7 @@ def outbox_send(database, smtp, mail_dir) -> None:  # noqa: ANN001
         name, _, number = smtp.partition(":")
         overrides.update(smtp_host=name, smtp_port=int(number or 25))
     settings = _settings(**overrides)
-    storage = _storage(settings)
-    try:
+    with _opened(settings) as storage:
         total = drain(storage, settings)
         while total.sent and storage.due(settings.now(), 1):
             more = drain(storage, settings)
@@ -297,11 +298,23 @@ def outbox_send(database, smtp, mail_dir) -> None:  # noqa: ANN001
             if not more.sent:
                 break
         counts = storage.outbox_counts()
-    finally:
-        storage.close()
     click.echo(f"Outbox: {total.summary()}; {counts['waiting']} waiting, {counts['failed']} failed in all.")
     if total.retried or total.failed:
         sys.exit(1)
+
+
+@outbox.command("retry-failed")
+@database_option
+def outbox_retry_failed(database) -> None:  # noqa: ANN001
+    """Queue the messages that failed for good (a refused address, say) to be sent again."""
+    settings = _settings(database_url=database)
+    with _opened(settings) as storage:
+        count = storage.requeue_failed(settings.now())
+        counts = storage.outbox_counts()
+    click.echo(
+        f"Queued {count} failed message{'s' * (count != 1)} to send again; "
+        f"{counts['waiting']} waiting. `recruit outbox send` (or the running server) sends them."
+    )
 
 
 COMMANDS = [backend, tokens, applications, outbox]

@@ -18,17 +18,33 @@ CORS_PATHS = ("/apply/", "/health")
 ALLOWED_HEADERS = "Accept, Content-Type, Idempotency-Key"
 
 
-def origin_allowed(headers: Headers, manifest: Manifest) -> bool:
-    """A POST from a page of one of the manifest's sites (or this host itself), or from no browser."""
+def origin_refused(headers: Headers, manifest: Manifest) -> str | None:
+    """Why a POST is refused as cross-site (the message for the 403), or None when it may go on.
+
+    Its Origin must be one of the manifest's sites (or this host itself, when the backend serves
+    the sites as `make run` does). Failing an Origin, Sec-Fetch-Site must say same-origin. A
+    POST with neither is refused too: browsers always send Origin on a POST, so a script or
+    another system must send the Origin of the site it posts for.
+    """
     origin = headers.get("origin")
     if origin is not None:
         origin = origin.strip().rstrip("/")
         if origin in manifest.origins:
-            return True
+            return None
         host = headers.get("host")
-        return origin != "null" and host is not None and urlsplit(origin).netloc == host
+        if origin != "null" and host is not None and urlsplit(origin).netloc == host:
+            return None
+        return "This form can only be sent from its own page. Go back to the form and send it again."
     site = headers.get("sec-fetch-site")
-    return site is None or site in ("same-origin", "none")
+    if site is not None:
+        if site.strip().lower() == "same-origin":
+            return None
+        return "This form can only be sent from its own page. Go back to the form and send it again."
+    example = min(manifest.origins) if manifest.origins else "https://your-site.example"
+    return (
+        "This form can only be sent from its own page. A program sending it must send an Origin "
+        f"header naming the site the form is on, such as Origin: {example}."
+    )
 
 
 def _route_path(scope: Scope) -> str:
@@ -113,8 +129,14 @@ class RateLimiter:
 
 
 def client_key(scope: Scope, headers: Headers, trust_forwarded: bool) -> str:
-    if trust_forwarded and headers.get("x-forwarded-for"):
-        return headers["x-forwarded-for"].split(",")[0].strip()
+    """Whom a request counts against: the connecting address, or behind a trusted proxy
+    (trust_forwarded) the rightmost X-Forwarded-For entry, the one that proxy added. Entries
+    to its left came from the client and are whatever it chose to send."""
+    if trust_forwarded:
+        entries = [e.strip() for value in headers.getlist("x-forwarded-for") for e in value.split(",")]
+        entries = [e for e in entries if e]
+        if entries:
+            return entries[-1]
     client = scope.get("client")
     return client[0] if client else "unknown"
 

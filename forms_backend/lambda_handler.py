@@ -37,7 +37,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def drain_outbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Send what is due in the outbox once (the scheduled twin of `recruit outbox send`)."""
     settings = _settings()
-    storage = open_storage(settings.database_url)
+    storage = open_storage(settings.database_url, settings.busy_timeout)
     try:
         report = drain(storage, settings)
     finally:

@@ -222,9 +222,18 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
             try:
                 client.sendmail(envelope_from, [item.recipient], item.message)
             except smtplib.SMTPRecipientsRefused as exc:
-                storage.mark_failed(item.id, f"recipient refused: {exc.recipients}", settings.now())
-                report.failed += 1
-                report.errors.append(f"message {item.id} to {item.recipient}: refused for good")
+                # One recipient per message: 5xx is for good; 4xx (greylisting, a full mailbox,
+                # a server busy) is temporary and retried with the same back-off as the rest.
+                refusals = exc.recipients.values() or [(450, b"refused")]
+                detail = "; ".join(f"{code} {_text(reply)}" for code, reply in refusals)
+                if all(code >= 500 for code, _reply in refusals):
+                    storage.mark_failed(item.id, f"recipient refused: {detail}", settings.now())
+                    report.failed += 1
+                    report.errors.append(
+                        f"message {item.id} to {item.recipient}: refused for good ({detail})"
+                    )
+                else:
+                    retry(item.id, item.attempts, f"recipient {item.recipient} refused for now: {detail}")
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code >= 500:
                     storage.mark_failed(item.id, f"{exc.smtp_code} {exc.smtp_error!r}", settings.now())
@@ -244,6 +253,10 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
         except (TimeoutError, OSError, smtplib.SMTPException):
             client.close()
     return report
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _sender_of(message: bytes) -> str:

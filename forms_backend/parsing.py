@@ -101,10 +101,17 @@ def _urlencoded(body: bytes, max_fields: int) -> Submission:
 
 def _json(body: bytes, max_fields: int) -> Submission:
     """A JSON object of answers: each a string, or a list of strings for checkboxes (no files)."""
+    text = _utf8(body, "JSON body")
     try:
-        data = json.loads(_utf8(body, "JSON body"))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"The JSON body is malformed ({exc.msg} at line {exc.lineno}).") from None
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply: send an object of answers.") from None
+    except ValueError:  # an integer longer than Python reads (sys.get_int_max_str_digits)
+        raise BadRequest(
+            "The JSON body holds a number with too many digits to read: send answers as text."
+        ) from None
     if not isinstance(data, dict):
         raise BadRequest('The JSON body must be an object of answers, e.g. {"full_name": "Ada Lovelace"}.')
     sub = Submission()
@@ -112,13 +119,33 @@ def _json(body: bytes, max_fields: int) -> Submission:
         values = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in values):
             raise BadRequest(
-                f"The answer {name!r} must be text or a list of texts; "
+                f"The answer {_shown(name)} must be text or a list of texts; "
                 "send numbers and dates as text, and files as multipart/form-data."
+            )
+        if not all(map(_encodes, [name, *values])):
+            # A lone surrogate escape such as "\ud800" is valid JSON but not text: refuse it
+            # here rather than fail later when it is stored, hashed or shown.
+            raise BadRequest(
+                f"The answer {_shown(name)} holds a \\u escape that is not a character "
+                "(a lone surrogate); send the text as UTF-8."
             )
         sub.fields[name] = list(values)
         if sub.count() > max_fields:
             raise _too_many(max_fields)
     return sub
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A field name for a message, safe to encode even when it is not (a lone surrogate)."""
+    return repr(name.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 class _Collector:

@@ -30,6 +30,9 @@ class Settings:
     dist: Path = Path("dist")
     manifest_path: Path | None = None  # default: dist/_forms/manifest.json
     database_url: str = "sqlite:///data/recruit.db"
+    # Seconds to wait for a lock another connection holds (a long purge, say) before answering
+    # 503 "nothing was kept" instead of storing.
+    busy_timeout: float = 30.0
     mail_dir: Path = Path("data/mail")
     smtp_host: str | None = None  # None: messages are written as .eml files under mail_dir
     smtp_port: int = 25
@@ -82,6 +85,8 @@ class Settings:
             values["trust_forwarded"] = True
         if "RECRUIT_OUTBOX_INTERVAL" in env:
             values["outbox_interval"] = float(env["RECRUIT_OUTBOX_INTERVAL"])
+        if "RECRUIT_BUSY_TIMEOUT" in env:
+            values["busy_timeout"] = float(env["RECRUIT_BUSY_TIMEOUT"])
         if "RECRUIT_RETRY_BASE" in env:
             values["retry_base"] = float(env["RECRUIT_RETRY_BASE"])
         if env.get(

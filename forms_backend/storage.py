@@ -9,7 +9,9 @@ behind the same interface (see open_storage).
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as dt
+import functools
 import json
 import sqlite3
 import threading
@@ -209,6 +211,10 @@ class Storage(abc.ABC):
     def mark_failed(self, item_id: int, error: str, now: dt.datetime) -> None: ...
 
     @abc.abstractmethod
+    def requeue_failed(self, now: dt.datetime) -> int:
+        """Make every failed message due again now, with its back-off restarted; how many."""
+
+    @abc.abstractmethod
     def outbox_counts(self) -> dict[str, int]: ...
 
     @abc.abstractmethod
@@ -240,8 +246,11 @@ def sqlite_path(url: str) -> str:
     return url
 
 
-def open_storage(url: str) -> Storage:
-    """The storage a database URL names: SQLite (a file) by default."""
+def open_storage(url: str, busy_timeout: float = 30.0) -> Storage:
+    """The storage a database URL names: SQLite (a file) by default.
+
+    `busy_timeout`: seconds to wait for another connection's lock before giving up with
+    StorageError (the backend then answers 503 and keeps nothing)."""
     if url.startswith(("postgres://", "postgresql://", "postgresql+")):
         raise StorageError(
             "PostgreSQL storage is not implemented yet: the Storage interface in "
@@ -249,7 +258,7 @@ def open_storage(url: str) -> Storage:
         )
     if "://" in url and not url.startswith("sqlite:"):
         raise StorageError(f"unknown database URL {url!r}: use sqlite:///path/to/recruit.db")
-    return SQLiteStorage(sqlite_path(url))
+    return SQLiteStorage(sqlite_path(url), busy_timeout)
 
 
 @dataclass(eq=False)
@@ -267,10 +276,32 @@ class _Pending:
     done: bool = False
 
 
+def _guarded(method: Callable) -> Callable:
+    """A storage method whose sqlite3 errors (a locked or unreadable file, a full disk) come out
+    as StorageError, which the app answers with 503 and the CLI with a clear message."""
+
+    @functools.wraps(method)
+    def guarded(self: SQLiteStorage, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StorageError(f"the database {self.path} cannot be used right now: {exc}") from None
+
+    return guarded
+
+
+def _guard_public_methods(cls: type) -> type:
+    for name in Storage.__abstractmethods__ | {"mark_sent_many"}:
+        if name in vars(cls):
+            setattr(cls, name, _guarded(vars(cls)[name]))
+    return cls
+
+
+@_guard_public_methods
 class SQLiteStorage(Storage):
     """One connection per process, used by one thread at a time; durable commits."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             try:
@@ -281,11 +312,13 @@ class SQLiteStorage(Storage):
         self._pending_lock = threading.Lock()
         self._pending: list[_Pending] = []
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
+            )
+            self._db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=30000")
             with self._transaction():
                 for statement in SCHEMA.split(";"):  # executescript would commit first
                     if statement.strip():
@@ -364,7 +397,8 @@ class SQLiteStorage(Storage):
                     db.execute("RELEASE application")
         except Exception as exc:  # noqa: BLE001 - the commit failed: nothing in the batch is stored
             if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # else the connection rolls back itself
+                    self._db.execute("ROLLBACK")
             for pending in batch:
                 pending.result, pending.error = None, exc
         for pending in batch:
@@ -531,6 +565,15 @@ class SQLiteStorage(Storage):
                 (error[:500], stamp(now), item_id),
             )
 
+    def requeue_failed(self, now) -> int:  # noqa: ANN001
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ? "
+                "WHERE sent_at IS NULL AND failed_at IS NOT NULL",
+                (stamp(now),),
+            )
+            return cursor.rowcount
+
     def outbox_counts(self) -> dict[str, int]:
         row = self._query(
             "SELECT SUM(sent_at IS NULL AND failed_at IS NULL), SUM(sent_at IS NOT NULL), "
@@ -566,10 +609,7 @@ class SQLiteStorage(Storage):
             return cursor.rowcount > 0
 
     def ping(self) -> None:
-        try:
-            self._query("SELECT value FROM meta WHERE key = 'schema_version'")
-        except sqlite3.Error as exc:
-            raise StorageError(f"the database {self.path} cannot be read: {exc}") from None
+        self._query("SELECT value FROM meta WHERE key = 'schema_version'")
 
     def close(self) -> None:
         with self._lock:

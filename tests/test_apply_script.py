@@ -146,6 +146,35 @@ def test_answers_are_checked_with_the_manifests_messages(page, site: str, manife
     assert re.fullmatch(r"WOL-[2-9A-HJKMNP-Z]{8}", reference), reference
 
 
+@pytest.mark.parametrize("postcode", ["wv1  1sh", " W V 1 1 S H ", "wv11sh"])
+def test_a_postcode_in_any_spacing_is_taken_as_the_server_takes_it(page, site: str, postcode: str) -> None:
+    """The server reads a postcode without its spaces, in any case and at any length of spacing;
+    the script must not stop one the server would take."""
+    page.goto(site + FORM)
+    page.fill("#full_name", f"Postcode {postcode.strip()}")
+    page.fill("#email", "postcode@example.com")
+    page.fill("#phone", "07700 900 982")
+    page.fill("#postcode", postcode)
+    page.check("#right_to_work-0")
+    page.check("#role-0")
+    page.check("#registration_status-0")
+    page.check("#privacy_consent")
+    with page.expect_request(lambda r: r.method == "POST", timeout=10_000):
+        page.click("button[type=submit]")
+    page.wait_for_url("**/apply/thanks/?ref=*")
+    assert page.locator("#postcode-error").count() == 0 or page.locator("#postcode-error").is_hidden()
+
+
+def test_a_postcode_that_is_not_whole_is_still_refused(page, site: str, manifest: dict) -> None:
+    fields = {f["id"]: f for f in entry(manifest, "wolverhampton", "come-back-to-care")["fields"]}
+    page.goto(site + FORM)
+    for postcode in ("wv1  1s", "W V 1", "WV1 1SHX"):
+        page.fill("#postcode", postcode)
+        page.click("button[type=submit]")
+        shown = page.inner_text("#postcode-error").strip()
+        assert shown.endswith(fields["postcode"]["messages"]["format"]), postcode
+
+
 def test_thank_you_page_shows_the_reference(page, site: str) -> None:
     page.goto(site + FORM + "thanks/?ref=WOL-7K3Q9X")
     assert page.inner_text("[data-reference]") == "WOL-7K3Q9X"

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from forms_backend.settings import Settings
@@ -18,6 +19,7 @@ TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 SITE = "https://careers.westmidlands.example"
 JSON = {"Accept": "application/json"}
+ORIGIN = {"Origin": SITE}  # what a browser sends with a post from the example region's pages
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -48,6 +50,13 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+def site_client(base_url: str = "", **kwargs: Any) -> httpx.Client:
+    """An HTTP client that posts as the sites' pages do: with the Origin of the example site.
+    The backend refuses a post that says neither where it comes from nor Sec-Fetch-Site."""
+    kwargs.setdefault("timeout", 30)
+    return httpx.Client(base_url=base_url, headers=ORIGIN, **kwargs)
 
 
 def make_settings(dist: Path, folder: Path, **overrides: Any) -> Settings:

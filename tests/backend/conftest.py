@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from backend_support import ROOT, TODAY, LiveServer, make_settings
+from backend_support import ROOT, TODAY, LiveServer, make_settings, site_client
 from openapi_check import OpenAPI
 
 from forms_backend.app import create_app
@@ -50,5 +50,5 @@ def live(settings: Settings) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def client(live: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.url, timeout=30) as c:
+    with site_client(live.url) as c:
         yield c

@@ -6,11 +6,12 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
+import time
 from itertools import product
 
-import httpx
 import pytest
-from backend_support import JSON, NOW, PDF, LiveServer, form_of, good_answers, make_settings
+from backend_support import JSON, NOW, PDF, LiveServer, form_of, good_answers, make_settings, site_client
 from click.testing import CliRunner
 
 from forms_backend import auth
@@ -39,7 +40,7 @@ def region(tmp_path_factory, dist, manifest):  # noqa: ANN001, ANN201
     revoked_id, revoked = auth.create_token(storage, "dudley", "old", NOW)
     storage.revoke_token(revoked_id, NOW)
     storage.close()
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         refs = {}
         for slug in manifest["councils"]:
             form = next(f for f in manifest["forms"] if f["council"] == slug and f["closes"] >= "2026-11-23")
@@ -95,6 +96,24 @@ def test_no_or_bad_token_is_401_and_learns_nothing(region, openapi, header) -> N
         assert r.json() == {"error": "A valid bearer token is needed."}
 
 
+@pytest.mark.parametrize(
+    "since", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00", "10000-01-01", "yesterday"]
+)
+def test_a_since_that_is_no_date_is_400(region, openapi, since: str) -> None:  # noqa: ANN001
+    headers = {"Authorization": f"Bearer {region['tokens']['dudley']}"}
+    for kind in ("json", "csv"):
+        r = openapi.check(
+            region["client"].get(
+                f"/councils/dudley/applications.{kind}", params={"since": since}, headers=headers
+            )
+        )
+        assert r.status_code == 400 and "since must be a date" in r.json()["error"], (since, r.text)
+    ok = region["client"].get(
+        "/councils/dudley/applications.json", params={"since": "2026-11-23T00:00:00+05:00"}, headers=headers
+    )
+    assert [a["reference"] for a in ok.json()["applications"]] == [region["refs"]["dudley"]]
+
+
 def test_wrong_secret_and_revoked_token_are_401(region, openapi) -> None:  # noqa: ANN001
     good = region["tokens"]["dudley"]
     token_id, _, secret = good.partition("_")
@@ -134,7 +153,7 @@ def test_uploaded_cv_is_readable_with_the_councils_token_only(dist, tmp_path, ma
     theirs = auth.create_token(storage, "dudley", "d", NOW)[1]
     storage.close()
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         ref = client.post(
             "/apply/wolverhampton/come-back-to-care",
             data=good_answers(form),
@@ -168,7 +187,7 @@ def test_csv_is_safe_for_excel_and_round_trips(dist, tmp_path, manifest, openapi
     token = auth.create_token(storage, "wolverhampton", "w", NOW)[1]
     storage.close()
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         for i, name in enumerate(NAMES):
             r = client.post(
                 "/apply/wolverhampton/come-back-to-care",
@@ -198,7 +217,7 @@ def test_csv_is_safe_for_excel_and_round_trips(dist, tmp_path, manifest, openapi
 
 def test_cli_export_is_that_councils_only(dist, tmp_path, manifest) -> None:  # noqa: ANN001
     settings = make_settings(dist, tmp_path)
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         for slug, campaign in (("wolverhampton", "come-back-to-care"), ("dudley", "come-back-to-care")):
             form = form_of(manifest, slug, campaign)
             client.post(
@@ -222,6 +241,9 @@ def test_cli_export_is_that_councils_only(dist, tmp_path, manifest) -> None:  # 
     assert json.loads(out)["applications"] == []
     code, out = cli("applications", "export", "--council", "dudley", "--since", "yesterday", *base)
     assert code == 2 and "YYYY-MM-DD" in out
+    for since in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"):
+        code, out = cli("applications", "export", "--council", "dudley", "--since", since, *base)
+        assert code == 2 and "outside the years 1 to 9999" in out and "Traceback" not in out
 
 
 def test_purge_and_erase(dist, tmp_path, manifest) -> None:  # noqa: ANN001
@@ -284,6 +306,7 @@ def test_every_backend_command_has_help() -> None:
         ["applications", "erase"],
         ["outbox"],
         ["outbox", "send"],
+        ["outbox", "retry-failed"],
     ):
         code, out = cli(*command, "--help")
         assert code == 0 and "Usage:" in out, command
@@ -294,6 +317,25 @@ def test_token_create_needs_exactly_one_scope(tmp_path) -> None:  # noqa: ANN001
     assert code == 2 and "either --council SLUG or --region" in out
     code, out = cli("tokens", "create", "--region", "--database", f"sqlite:///{tmp_path / 'r.db'}")
     assert code == 0 and auth.TOKEN.fullmatch(out.splitlines()[0])
+
+
+def test_a_locked_database_is_a_clear_cli_error(tmp_path) -> None:  # noqa: ANN001
+    """Another program holds the write lock: the command waits RECRUIT_BUSY_TIMEOUT, then says so."""
+    db = tmp_path / "r.db"
+    open_storage(f"sqlite:///{db}").close()
+    locker = sqlite3.connect(db, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        result = CliRunner(env={"RECRUIT_BUSY_TIMEOUT": "0.2"}).invoke(
+            main, ["tokens", "create", "--region", "--database", f"sqlite:///{db}"], obj={}
+        )
+        assert time.monotonic() - started < 10  # RECRUIT_BUSY_TIMEOUT, not the 30 s default
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert result.exit_code == 1 and "database is locked" in result.output, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, sqlite3.Error)
 
 
 def test_postgresql_is_reported_not_crashed(tmp_path) -> None:  # noqa: ANN001

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from backend_support import JSON, NOW, form_of, free_port, good_answers
+from backend_support import JSON, NOW, form_of, free_port, good_answers, site_client
 
 from forms_backend.storage import open_storage
 
@@ -58,7 +58,7 @@ def test_kill_9_loses_no_acknowledged_application(dist, manifest, tmp_path) -> N
 
     def submit(i: int) -> None:
         try:
-            with httpx.Client(timeout=20) as client:
+            with site_client(timeout=20) as client:
                 r = client.post(
                     f"http://127.0.0.1:{port}/apply/walsall/come-back-to-care",
                     data=good_answers(form, email=f"p{i}@example.com"),

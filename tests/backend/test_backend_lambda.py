@@ -118,7 +118,11 @@ def test_multipart_with_a_cv_arrives_base64(env, manifest) -> None:  # noqa: ANN
         b'--XyZ\r\nContent-Disposition: form-data; name="cv"; filename="cv.pdf"\r\n'
         b"Content-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--XyZ--\r\n"
     )
-    headers = {"content-type": "multipart/form-data; boundary=XyZ", "accept": "text/html"}
+    headers = {
+        "content-type": "multipart/form-data; boundary=XyZ",
+        "accept": "text/html",
+        "origin": "https://careers.westmidlands.example",
+    }
     answer = lambda_handler.handler(
         event("POST", "/api/apply/dudley/come-back-to-care", b"".join(parts), headers), Context()
     )
@@ -127,7 +131,11 @@ def test_multipart_with_a_cv_arrives_base64(env, manifest) -> None:  # noqa: ANN
 
 
 def test_errors_and_unknown_addresses(env, manifest) -> None:  # noqa: ANN001
-    headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "accept": "application/json",
+        "origin": "https://careers.westmidlands.example",
+    }
     answer = lambda_handler.handler(
         event("POST", "/api/apply/dudley/step-up-now", b"full_name=", headers), Context()
     )

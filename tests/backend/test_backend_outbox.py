@@ -7,10 +7,18 @@ import email
 import time
 from email.policy import default
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from backend_support import JSON, NOW, LiveServer, form_of, free_port, good_answers, make_settings
+from backend_support import (
+    JSON,
+    NOW,
+    LiveServer,
+    form_of,
+    free_port,
+    good_answers,
+    make_settings,
+    site_client,
+)
 from click.testing import CliRunner
 
 from forms_backend.app import create_app
@@ -36,11 +44,38 @@ class Inbox:
         return "250 OK"
 
 
+class Greylisting(Inbox):
+    """Answers 450 at RCPT the first time it sees an address, as greylisting servers do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        if address not in self.seen:
+            self.seen.add(address)
+            return "450 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+class Refusing(Inbox):
+    """Answers 550 at RCPT (no such mailbox) while `refuse` is set."""
+
+    refuse = True
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        if self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 class SMTPServer:
     """aiosmtpd on 127.0.0.1:port in its own thread; a context manager."""
 
-    def __init__(self, port: int) -> None:
-        self.inbox = Inbox()
+    def __init__(self, port: int, inbox: Inbox | None = None) -> None:
+        self.inbox = inbox or Inbox()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=port)
 
     def __enter__(self) -> Inbox:
@@ -58,7 +93,7 @@ def smtp_port() -> int:
 
 def apply(settings, manifest, name: str = "Ada Lovelace") -> str:  # noqa: ANN001
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         r = client.post(ACTION, data=good_answers(form, name=name), headers=JSON)
     assert r.status_code == 201
     return r.json()["reference"]
@@ -108,6 +143,51 @@ def test_smtp_down_at_submit_time_delays_and_loses_nothing(dist, tmp_path, manif
     assert all(reference in m["Subject"] for _, m in inbox.messages) and len(inbox.messages) == n
 
 
+def test_a_greylisting_server_gets_the_mail_on_a_later_drain(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    now = [NOW]
+    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, clock=lambda: now[0])
+    reference = apply(settings, manifest)
+    storage = open_storage(settings.database_url)
+    n = expected(manifest)
+    try:
+        with SMTPServer(smtp_port, Greylisting()) as inbox:
+            first = drain(storage, settings)
+            assert (first.sent, first.retried, first.failed) == (0, n, 0)
+            assert "450" in first.errors[0] and "Greylisted" in first.errors[0]
+            assert storage.outbox_counts() == {"waiting": n, "sent": 0, "failed": 0}
+            now[0] = NOW + dt.timedelta(seconds=settings.retry_base + 1)
+            assert drain(storage, settings).sent == n
+        assert storage.outbox_counts() == {"waiting": 0, "sent": n, "failed": 0}
+    finally:
+        storage.close()
+    assert len(inbox.messages) == n and all(reference in m["Subject"] for _, m in inbox.messages)
+
+
+def test_refused_for_good_is_failed_until_retry_failed_queues_it(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+    reference = apply(settings, manifest)
+    storage = open_storage(settings.database_url)
+    n = expected(manifest)
+    refusing = Refusing()
+    try:
+        with SMTPServer(smtp_port, refusing) as inbox:
+            report = drain(storage, settings)
+            assert (report.sent, report.failed) == (0, n) and "550" in report.errors[0]
+            assert storage.outbox_counts() == {"waiting": 0, "sent": 0, "failed": n}
+            refusing.refuse = False  # the address was put right
+            assert drain(storage, settings).sent == 0  # failed messages are not retried by themselves
+            result = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
+                main, ["outbox", "retry-failed", "--database", settings.database_url], obj={}
+            )
+            assert result.exit_code == 0, result.output
+            assert f"Queued {n} failed messages" in result.output and f"{n} waiting" in result.output
+            assert drain(storage, settings).sent == n
+        assert storage.outbox_counts() == {"waiting": 0, "sent": n, "failed": 0}
+    finally:
+        storage.close()
+    assert len(inbox.messages) == n and all(reference in m["Subject"] for _, m in inbox.messages)
+
+
 def test_the_running_server_drains_the_outbox_itself(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
     settings = make_settings(
         dist,
@@ -120,7 +200,7 @@ def test_the_running_server_drains_the_outbox_itself(dist, tmp_path, manifest, s
         clock=lambda: dt.datetime.now(dt.UTC),
     )
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         r = client.post(ACTION, data=good_answers(form), headers=JSON)  # SMTP is down now
         assert r.status_code == 201
         time.sleep(0.5)

@@ -4,10 +4,21 @@ duplicates, the honeypot, tampering, the cross-site check, CORS and the rate lim
 from __future__ import annotations
 
 import httpx
-from backend_support import JSON, PDF, SITE, LiveServer, form_of, good_answers, make_settings
+from backend_support import (
+    JSON,
+    NOW,
+    PDF,
+    SITE,
+    LiveServer,
+    form_of,
+    good_answers,
+    make_settings,
+    site_client,
+)
 from bs4 import BeautifulSoup
 
 from forms_backend.app import create_app
+from forms_backend.settings import Settings
 from forms_backend.storage import open_storage
 from generator.serve import combined_app
 
@@ -94,7 +105,7 @@ def test_json_errors_use_the_manifests_messages(client, manifest, openapi) -> No
 def test_browser_without_js_is_redirected_to_the_thank_you_page(dist, settings, manifest) -> None:  # noqa: ANN001
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     app = combined_app(dist, create_app(settings))
-    with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(app) as server, site_client(server.url) as client:
         r = client.post("/api" + ACTION, data=good_answers(form), headers={"Accept": "text/html"})
         assert r.status_code == 303
         location = r.headers["location"]
@@ -194,27 +205,50 @@ def test_tampered_options_are_rejected_and_logged(client, manifest, settings, op
     )
 
 
-def test_cross_site_posts_are_refused(client, manifest, openapi) -> None:  # noqa: ANN001
+def test_cross_site_posts_are_refused(live, manifest, openapi) -> None:  # noqa: ANN001
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     answers = good_answers(form)
-    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
-        r = openapi.check(client.post(ACTION, data=answers, headers={**JSON, **headers}))
-        assert r.status_code == 403, headers
-        assert "access-control-allow-origin" not in r.headers
-    ok = openapi.check(client.post(ACTION, data=answers, headers={**JSON, "Origin": SITE}))
-    assert ok.status_code == 201 and ok.headers["access-control-allow-origin"] == SITE
-    same = client.post(
-        ACTION,
-        data={**answers, "full_name": "B"},
-        headers={**JSON, "Origin": str(client.base_url).rstrip("/")},
-    )
-    assert same.status_code == 201
-    fetch = client.post(
-        ACTION, data={**answers, "full_name": "C"}, headers={**JSON, "Sec-Fetch-Site": "same-origin"}
-    )
-    assert fetch.status_code == 201
-    page = client.post(ACTION, data=answers, headers={"Origin": "https://evil.example"})
-    assert page.status_code == 403 and "text/html" in page.headers["content-type"]
+    with httpx.Client(base_url=live.url, timeout=30) as client:  # sends no Origin of its own
+        for headers in (
+            {"Origin": "https://evil.example"},
+            {"Origin": "null"},
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Sec-Fetch-Site": "same-site"},
+            {"Sec-Fetch-Site": "none"},
+        ):
+            r = openapi.check(client.post(ACTION, data=answers, headers={**JSON, **headers}))
+            assert r.status_code == 403, headers
+            assert "its own page" in r.json()["error"]
+            assert "access-control-allow-origin" not in r.headers
+        ok = openapi.check(client.post(ACTION, data=answers, headers={**JSON, "Origin": SITE}))
+        assert ok.status_code == 201 and ok.headers["access-control-allow-origin"] == SITE
+        same = client.post(
+            ACTION,
+            data={**answers, "full_name": "B"},
+            headers={**JSON, "Origin": str(client.base_url).rstrip("/")},
+        )
+        assert same.status_code == 201
+        fetch = client.post(
+            ACTION, data={**answers, "full_name": "C"}, headers={**JSON, "Sec-Fetch-Site": "same-origin"}
+        )
+        assert fetch.status_code == 201
+        page = client.post(ACTION, data=answers, headers={"Origin": "https://evil.example"})
+        assert page.status_code == 403 and "text/html" in page.headers["content-type"]
+
+
+def test_a_post_saying_neither_origin_nor_fetch_site_is_refused(live, manifest, settings, openapi) -> None:  # noqa: ANN001
+    """A script or another system must say which site it posts for; nothing is stored otherwise."""
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        r = openapi.check(client.post(ACTION, data=good_answers(form), headers=JSON))
+        assert r.status_code == 403
+        assert f"Origin: {SITE}" in r.json()["error"]
+        js = openapi.check(client.post(ACTION, json=good_answers(form), headers=JSON))
+        assert js.status_code == 403
+        page = openapi.check(client.post(ACTION, data=good_answers(form)))
+        assert page.status_code == 403 and "text/html" in page.headers["content-type"]
+        assert "Origin" in BeautifulSoup(page.text, "html.parser").find("main").get_text()
+    assert stored(settings) == []
 
 
 def test_cors_preflight_only_for_the_manifests_sites(client) -> None:  # noqa: ANN001
@@ -229,7 +263,7 @@ def test_cors_preflight_only_for_the_manifests_sites(client) -> None:  # noqa: A
 def test_rate_limit_gives_a_clear_429(dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
     settings = make_settings(dist, tmp_path, rate_limit=(3, 600.0), rate_limit_loopback=True)
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         codes = [
             client.post(ACTION, data={**good_answers(form), "full_name": f"N{i}"}, headers=JSON).status_code
             for i in range(3)
@@ -244,10 +278,37 @@ def test_rate_limit_gives_a_clear_429(dist, tmp_path, manifest, openapi) -> None
         assert soup.select_one("link[rel=stylesheet]")["href"].startswith("/wolverhampton/_static/")
 
 
+def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    """With RECRUIT_TRUST_FORWARDED the proxy appends the address it saw to X-Forwarded-For;
+    what the client put before it is its own invention and does not reset its count."""
+    settings = Settings.from_env(
+        tmp_path,
+        env={"RECRUIT_TRUST_FORWARDED": "1", "RECRUIT_RATE_LIMIT": "2/600"},
+        dist=dist,
+        database_url=f"sqlite:///{tmp_path / 'recruit.db'}",
+        clock=lambda: NOW,
+        outbox_interval=0.0,
+    )
+    assert settings.trust_forwarded and settings.rate_limit == (2, 600.0)
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
+
+        def post(i: int, forwarded: str) -> int:
+            answers = {**good_answers(form), "full_name": f"N{i}"}
+            return client.post(
+                ACTION, data=answers, headers={**JSON, "X-Forwarded-For": forwarded}
+            ).status_code
+
+        codes = [post(i, f"198.51.100.{i}, 203.0.113.7") for i in range(3)]
+        assert codes == [201, 201, 429]
+        assert post(3, "203.0.113.7") == 429  # the same client without a made-up entry
+        assert post(4, "198.51.100.1, 203.0.113.8") == 201  # another client behind the proxy
+
+
 def test_loopback_is_not_limited_by_default(dist, tmp_path, manifest) -> None:  # noqa: ANN001
     settings = make_settings(dist, tmp_path, rate_limit=(1, 600.0))
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
-    with LiveServer(create_app(settings)) as server, httpx.Client(base_url=server.url) as client:
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         codes = {
             client.post(ACTION, data={**good_answers(form), "full_name": f"N{i}"}, headers=JSON).status_code
             for i in range(3)

@@ -59,8 +59,11 @@
     }
     var value = trimmed(input);
     if (!value) return required ? msg("required") : "";
+    /* A postcode in any spacing or case, as the server takes it: "wv1  1sh" is WV1 1SH.
+       The server checks it without its spaces and no length limit, and so does this. */
+    if (type === "postcode") value = value.replace(/\s+/g, "");
     var max = group.getAttribute("data-max-length");
-    if (max && value.length > Number(max)) return msg("too-long");
+    if (max && type !== "postcode" && value.length > Number(max)) return msg("too-long");
     if (type === "email" && !EMAIL.test(value)) return msg("format");
     if (type === "tel" && !phoneOk(value)) return msg("format");
     if (type === "number") {
