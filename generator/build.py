@@ -79,9 +79,25 @@ def forget() -> None:
 
 
 def default_today() -> dt.date:
-    """Today, unless RECRUIT_TODAY pins it (reproducible builds and tests)."""
-    pinned = os.environ.get("RECRUIT_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+    """Today, unless RECRUIT_TODAY pins it (reproducible builds and tests).
+
+    A RECRUIT_TODAY that is not a date written YYYY-MM-DD is a usage error (click's, so the CLI
+    prints one line and exits 2, as it does for a bad --today), never a traceback.
+    """
+    pinned = os.environ.get("RECRUIT_TODAY", "").strip()
+    if not pinned:
+        return dt.date.today()
+    try:
+        if len(pinned) == 10:  # fromisoformat also reads 20260331 and 2026-W13-2
+            return dt.date.fromisoformat(pinned)
+    except ValueError:
+        pass
+    import click
+
+    raise click.UsageError(
+        f"RECRUIT_TODAY={pinned!r} is not a date written YYYY-MM-DD, e.g. 2026-03-31 "
+        "(set it to a real date, or unset it to build as of today)"
+    )
 
 
 def build(

@@ -31,6 +31,11 @@ class Document:
     key_marks: dict[Loc, Mark] = field(default_factory=dict)
     # the source text of every file this document was merged from, for hints
     texts: dict[Path, list[str]] = field(default_factory=dict)
+    # values the loader could not build (2026-02-30, an unknown !tag): already reported, so the
+    # schema check says nothing more about them and the semantic checks leave them out
+    unreadable: set[Loc] = field(default_factory=set)
+    # mappings that lost keys the loader refused (a YAML merge key `<<`): nothing is "missing" there
+    incomplete: set[Loc] = field(default_factory=set)
 
     def line(self, mark_or_line: int, file: Path | None = None) -> str:
         lines = self.texts.get(file or self.file, [])
@@ -91,6 +96,7 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
+                doc.incomplete.add(loc)
                 problems.append(
                     Problem(
                         file,
@@ -121,7 +127,7 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(file, item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
-    return _scalar_at(file, node, loc, problems)
+    return _scalar_at(file, node, loc, doc, problems)
 
 
 def _pos(file: Path, node: yaml.Node) -> tuple[int, int]:
@@ -135,7 +141,7 @@ def _scalar(node: yaml.Node) -> Any:
     return _SCALARS.construct_object(node, deep=True)
 
 
-def _scalar_at(file: Path, node: yaml.Node, loc: Loc, problems: list[Problem]) -> Any:
+def _scalar_at(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem]) -> Any:
     """A scalar value; one YAML cannot build (2026-02-30, an unknown !tag) becomes a problem."""
     try:
         return _scalar(node)
@@ -148,6 +154,7 @@ def _scalar_at(file: Path, node: yaml.Node, loc: Loc, problems: list[Problem]) -
             hint = "check the day and the month, e.g. 2026-04-30 (April has 30 days)"
         else:
             message, hint = f"cannot read {node.value!r} ({exc})", "put the value in quotes"
+    doc.unreadable.add(loc)
     problems.append(Problem(file, *_pos(file, node), format_path(loc), message, hint))
     return node.value
 
@@ -157,6 +164,8 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
     problems: list[Problem] = []
     try:
         text = file.read_text(encoding="utf-8")
+    except OSError as exc:  # a folder named like a file, a file without read permission
+        return None, [Problem(file, 1, 1, "", f"cannot read the file ({exc.strerror})", None)]
     except UnicodeDecodeError as exc:
         return None, [
             Problem(
@@ -293,6 +302,8 @@ def load_toml(file: Path) -> tuple[Document | None, list[Problem]]:
     try:
         text = file.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except OSError as exc:
+        return None, [Problem(file, 1, 1, "", f"cannot read the file ({exc.strerror})", None)]
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
@@ -329,13 +340,29 @@ def load_toml(file: Path) -> tuple[Document | None, list[Problem]]:
     return doc, []
 
 
+# Mappings under these keys replace the shared campaign's as a whole, never key by key: an
+# image's src and alt describe one picture, so a new src with the old alt would describe another.
+WHOLE = frozenset({"image"})
+
+
+def replaces_whole(loc: Loc, value: Any) -> bool:
+    """Whether `value` at `loc` in the extending file replaces the base's value whole."""
+    return not isinstance(value, dict) or (bool(loc) and loc[-1] in WHOLE)
+
+
+def base_could_fill(loc: Loc) -> bool:
+    """Whether a value missing at `loc` from an extending file could come from the base file:
+    only through mappings that merge (never inside a list or an image, which replace whole)."""
+    return all(isinstance(part, str) for part in loc) and not any(part in WHOLE for part in loc[:-1])
+
+
 def merge(base: Document, over: Document) -> Document:
-    """Deep-merge `over` onto `base`: mappings merge, lists and scalars replace.
+    """Deep-merge `over` onto `base`: mappings merge, lists, scalars and images replace.
 
     Marks follow the data, so an error in a merged value points at the file it came from.
     """
-    merged = Document(over.file, _merge_data(base.data, over.data), texts={**base.texts, **over.texts})
-    replaced_set = {loc for loc in over.marks if loc and not isinstance(_get(over.data, loc), dict)}
+    merged = Document(over.file, _merge_data(base.data, over.data, ()), texts={**base.texts, **over.texts})
+    replaced_set = {loc for loc in over.marks if loc and replaces_whole(loc, _get(over.data, loc))}
 
     def shadowed(loc: Loc) -> bool:
         return any(loc[:i] in replaced_set for i in range(1, len(loc) + 1))
@@ -347,6 +374,9 @@ def merge(base: Document, over: Document) -> Document:
                 target[loc] = mark
         target.update(getattr(over, marks_name))
     merged.marks[()] = over.marks.get((), Mark(over.file, 1, 1))
+    for name in ("unreadable", "incomplete"):
+        kept = {loc for loc in getattr(base, name) if not shadowed(loc)}
+        setattr(merged, name, kept | getattr(over, name))
     return merged
 
 
@@ -359,10 +389,10 @@ def _get(data: Any, loc: Loc) -> Any:
     return data
 
 
-def _merge_data(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
+def _merge_data(base: Any, over: Any, loc: Loc) -> Any:
+    if isinstance(base, dict) and not replaces_whole(loc, over):
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge_data(base[key], value) if key in base else value
+            out[key] = _merge_data(base[key], value, loc + (key,)) if key in base else value
         return out
     return over

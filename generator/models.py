@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -34,17 +34,75 @@ AA = 4.5  # WCAG 2.2 AA contrast for body text
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors: a misspelt key must never be silently ignored."""
+    """Unknown keys are errors: a misspelt key must never be silently ignored.
+
+    Checks that look at several fields of one group (colour contrast, a form field's options)
+    live in `cross_checks`, which reads a dict of the group's valid fields. It runs when the whole
+    group is valid, and the validator runs it again on the valid part of a group in which
+    another field is wrong, so one slip never hides an unrelated mistake.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def cross_checks(cls, values: dict[str, Any]) -> list[str]:
+        """What is wrong across fields, given the fields known to be valid (an unknown one is left
+        out, so each check runs only when what it reads is there). A message may end with
+        ' (hint: ...)'."""
+        return []
+
+    @model_validator(mode="after")
+    def _cross_checked(self) -> Strict:
+        problems = self.cross_checks(dict(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+HINT_CONTRAST = (
+    " (hint: make the pair differ more in lightness (darker colours against white text); "
+    "check a pair at https://webaim.org/resources/contrastchecker/)"
+)
+
+
+def contrast_problems(values: dict[str, Any], pairs: list[tuple[str, str, str]]) -> list[str]:
+    """One message (with the hint) naming every pair below WCAG AA, e.g. pairs
+    [("primary", "text", "text colour"), ("secondary", "#ffffff", "white")]; a pair whose
+    colour is not known (misspelt, invalid) is skipped."""
+    problems, seen = [], set()
+    for name, other, other_name in pairs:
+        colour = values.get(name)
+        against = other if other.startswith("#") else values.get(other)
+        if not isinstance(colour, str) or not isinstance(against, str):
+            continue
+        if (colour.lower(), against.lower()) in seen:
+            continue  # white text on the primary is the same pair as the primary on white
+        seen.add((colour.lower(), against.lower()))
+        ratio = contrast_ratio(parse_hex(colour), parse_hex(against))
+        if ratio < AA:
+            shown = other_name if other.startswith("#") else f"{other_name} {against}"
+            problems.append(
+                f"{name} {colour} against {shown} has contrast {ratio:.2f}:1, "
+                "below the WCAG AA minimum of 4.5:1"
+            )
+    return ["; ".join(problems) + HINT_CONTRAST] if problems else []
 
 
 # --- site.toml ---------------------------------------------------------------------------------
 
 
 class RegionBrand(Strict):
-    primary: Colour = Field("#1d4f91", description="Header colour of the region's hub page.")
+    primary: Colour = Field(
+        "#1d4f91", description="Header colour of the region's hub page, and its links on white."
+    )
     text: Colour = Field("#ffffff", description="Text colour on the primary colour.")
+
+    @classmethod
+    def cross_checks(cls, values: dict[str, Any]) -> list[str]:
+        # the hub uses the primary colour for its header (under the text colour) and its links
+        return contrast_problems(
+            values, [("primary", "text", "text colour"), ("primary", "#ffffff", "white")]
+        )
 
 
 class Region(Strict):
@@ -85,29 +143,11 @@ class Brand(Strict):
     logo: Text = Field(description="Logo image, relative to the council folder (e.g. assets/logo.svg).")
     logo_alt: Text = Field(description="What the logo says, for screen readers, e.g. the council's name.")
 
-    @model_validator(mode="after")
-    def _contrast(self) -> Brand:
-        problems = []
-        white = parse_hex("#ffffff")
-        primary_text = contrast_ratio(parse_hex(self.primary), parse_hex(self.text))
-        if primary_text < AA:
-            problems.append(
-                f"primary {self.primary} against text colour {self.text} has contrast "
-                f"{primary_text:.2f}:1, below the WCAG AA minimum of 4.5:1"
-            )
-        secondary_white = contrast_ratio(parse_hex(self.secondary), white)
-        if secondary_white < AA:
-            problems.append(
-                f"secondary {self.secondary} against white has contrast {secondary_white:.2f}:1, "
-                "below the WCAG AA minimum of 4.5:1"
-            )
-        if problems:
-            raise ValueError(
-                "; ".join(problems) + " (hint: make the pair differ more in lightness (darker "
-                "colours against white text); check a pair at "
-                "https://webaim.org/resources/contrastchecker/)"
-            )
-        return self
+    @classmethod
+    def cross_checks(cls, values: dict[str, Any]) -> list[str]:
+        return contrast_problems(
+            values, [("primary", "text", "text colour"), ("secondary", "#ffffff", "white")]
+        )
 
 
 class Contact(Strict):
@@ -284,17 +324,21 @@ class FormField(Strict):
                 raise ValueError(f"the pattern is not a valid regular expression: {exc}") from None
         return v
 
-    @model_validator(mode="after")
-    def _consistent(self) -> FormField:
-        if self.type in OPTION_TYPES and not self.options:
-            raise ValueError(f"a {self.type} field needs `options:` (a list of choices)")
-        if self.type not in OPTION_TYPES and self.options:
-            raise ValueError(f"`options:` only applies to select, radios or checkboxes, not {self.type}")
-        if (self.min is not None or self.max is not None) and self.type != "number":
-            raise ValueError("`min:` and `max:` only apply to number fields")
-        if self.options and len(set(self.options)) != len(self.options):
-            raise ValueError("options are repeated")
-        return self
+    @classmethod
+    def cross_checks(cls, values: dict[str, Any]) -> list[str]:
+        problems = []
+        kind, options = values.get("type"), values.get("options", ...)
+        if kind is not None and options is not ...:
+            if kind in OPTION_TYPES and not options:
+                problems.append(f"a {kind} field needs `options:` (a list of choices)")
+            if kind not in OPTION_TYPES and options:
+                problems.append(f"`options:` only applies to select, radios or checkboxes, not {kind}")
+        limits = [values.get(name, ...) for name in ("min", "max")]
+        if kind is not None and kind != "number" and any(v not in (None, ...) for v in limits):
+            problems.append("`min:` and `max:` only apply to number fields")
+        if isinstance(options, list) and len(set(options)) != len(options):
+            problems.append("options are repeated")
+        return problems
 
 
 class Form(Strict):

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fingerprint import Memo, file_digest
-from .loading import Document, load_toml, load_yaml, merge
-from .models import SLUG, Campaign, Council, Image, Region
+from .loading import Document, base_could_fill, load_toml, load_yaml, merge
+from .models import SLUG, Campaign, Council, Region, Text
 from .parallel import map_unordered
 from .problems import Loc, Problem, ProblemsFound, did_you_mean
 from .theme import theme_dir, theme_names
-from .validate import file_problem, problem_at, validate_model
+from .validate import Checked, check_model, file_problem, problem_at, validate_model
 
 # Councils and campaigns this process has loaded, kept while their files stay the same.
 _LOADED = Memo()
@@ -107,6 +107,7 @@ def load_project(root: Path, only: str | None = None, *, jobs: int | None = None
         folders = [p for p in folders if p.name == only_council]
 
     shared = _SharedCampaigns(campaigns_dir / SHARED, problems)
+    shared.report_folders()
     if only is None:  # loaded here once, so every worker inherits them (and their problems count once)
         for name in shared.names():
             shared.get(name)
@@ -177,7 +178,7 @@ def _cached_folder(folder: Path, shared: _SharedCampaigns, only_campaign: str | 
     for file in sorted(folder.glob("*.y*ml")):
         if file.name in ("council.yaml", "council.yml") or (only_campaign and file.stem != only_campaign):
             continue
-        known = _LOADED.get(os.fspath(file))
+        known = None if file.is_dir() else _LOADED.get(os.fspath(file))
         if known is None:
             return None
         assert isinstance(known, CampaignSite)
@@ -198,10 +199,21 @@ def _load_folder(
             continue
         if only_campaign and file.stem != only_campaign:
             continue
+        if file.is_dir():
+            problems.append(_folder_not_file(file))
+            continue
         site = _load_campaign(file, council, shared, problems)
         if site and council:
             council.campaigns.append(site)
     return council
+
+
+def _folder_not_file(path: Path) -> Problem:
+    return file_problem(
+        path,
+        f"'{path.name}' is a folder, but a name ending {path.suffix} is for a file",
+        "rename the folder (e.g. without the extension), or move what is in it elsewhere",
+    )
 
 
 def _load_region(root: Path, problems: list[Problem]) -> Region | None:
@@ -244,6 +256,9 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
             )
         )
         return None
+    if file.is_dir():
+        problems.append(_folder_not_file(file))
+        return None
     if not file.exists():
         problems.append(
             file_problem(
@@ -259,16 +274,17 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
     before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
     problems += found
-    if doc is None or found:
+    if doc is None:
         return None
-    model, found = validate_model(Council, doc)
-    problems += found
-    if model is None:
+    # every check runs on what is valid, so one mistake never hides another in the same file
+    checked = check_model(Council, doc)
+    problems += checked.problems
+    src = checked.get(("brand", "logo"), Text)
+    logo = _image(doc, ("brand", "logo"), src, problems) if src else None
+    if found or checked.model is None or logo is None:
         return None
+    model = checked.model
     assert isinstance(model, Council)
-    logo = _image(doc, ("brand", "logo"), model.brand.logo, problems)
-    if logo is None:
-        return None
     site = CouncilSite(folder.name, model, folder, logo)
     _LOADED.put(os.fspath(file), CouncilSite(folder.name, model, folder, logo), [file, logo], before)
     return site
@@ -314,7 +330,14 @@ class _SharedCampaigns:
         self.docs: dict[str, Document | None] = {}
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.yaml")) if self.folder.is_dir() else []
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.stem for p in self.folder.glob("*.yaml") if not p.is_dir())
+
+    def report_folders(self) -> None:
+        """A folder named like a shared campaign file is a mistake too."""
+        if self.folder.is_dir():
+            self.problems += [_folder_not_file(p) for p in sorted(self.folder.glob("*.y*ml")) if p.is_dir()]
 
     def get(self, name: str) -> Document | None:
         if name not in self.docs:
@@ -325,7 +348,6 @@ class _SharedCampaigns:
                 return known
             before = {os.fspath(file): file_digest(file)}
             doc, found = load_yaml(file)
-            self.problems += found
             if doc is not None and isinstance(doc.data, dict) and "extends" in doc.data:
                 found = found + [
                     problem_at(
@@ -335,10 +357,11 @@ class _SharedCampaigns:
                         "copy what you need into this file",
                     )
                 ]
-            if doc is not None and not found:
+            if doc is not None:
                 # a shared file is partial: report what is wrong in it, not what it leaves out
-                _, found = validate_model(Campaign, doc, skip_missing=True)
-                self.problems += [p for p in found if p.file == doc.file]
+                checked = check_model(Campaign, doc, skip_missing=True, reported=[("extends",)])
+                found = found + [p for p in checked.problems if p.file == doc.file]
+            self.problems += found
             self.docs[name] = doc if not found else None
             if doc is not None and not found:
                 _LOADED.put(os.fspath(file), doc, [file], before)
@@ -367,108 +390,126 @@ def _load_campaign(
         )
     before = {os.fspath(file): file_digest(file)}
     doc, found = load_yaml(file)
-    problems += found
     if doc is None:
+        problems += found
         return None
+    # Every check below runs on what is valid in the file, so one mistake never hides another:
+    # a loader problem, a bad `extends` or a misspelt key still lets the rest be checked.
+    mine = list(found)
     extends = doc.data.get("extends") if isinstance(doc.data, dict) else None
+    base = None
     if extends is not None:
-        names = shared.names()
-        if not isinstance(extends, str):
-            problems.append(
-                problem_at(
-                    doc, ("extends",), "extends names one shared campaign", "e.g. extends: come-back-to-care"
-                )
-            )
-            return None
-        if extends not in names:
-            guess = did_you_mean(str(extends), names)
-            problems.append(
-                problem_at(
-                    doc,
-                    ("extends",),
-                    f"there is no shared campaign '{extends}'",
-                    f"did you mean '{guess}'?"
-                    if guess
-                    else "shared campaigns: " + (", ".join(names) or "none yet"),
-                )
-            )
-            return None
-        base = shared.get(extends)
-        if base is None:
-            return None
+        problem = _extends_problem(doc, extends, shared)
+        if problem is not None:
+            mine.append(problem)
+        else:
+            base = shared.get(extends)  # None when it has problems (reported against its own file)
+    if base is not None:
         doc = merge(base, doc)
-    if found:
+        checked = check_model(Campaign, doc)
+    else:
+        # no shared campaign to merge (or a broken one): check this file on its own, without
+        # asking for what the shared campaign would have filled in
+        checked = check_model(
+            Campaign,
+            doc,
+            skip_missing=base_could_fill if extends is not None else False,
+            reported=[("extends",)],
+        )
+    mine += checked.problems
+    images = _check_campaign(checked, mine)
+    problems += mine
+    if mine or council is None or checked.model is None:
         return None
-    model, found = validate_model(Campaign, doc)
-    problems += found
-    if model is None:
-        return None
+    model = checked.model
     assert isinstance(model, Campaign)
-    # checked even when council.yaml is broken, so every problem is reported in one run
-    site = CampaignSite(file.stem, council, model, file, extends, {}, before[os.fspath(file)])  # type: ignore[arg-type]
-    count = len(problems)
-    _check_campaign(site, doc, problems)
-    if len(problems) != count or council is None:
-        return None
+    site = CampaignSite(file.stem, council, model, file, extends, images, before[os.fspath(file)])
     deps = [file, *site.images.values()] + ([shared.folder / f"{extends}.yaml"] if extends else [])
     kept = CampaignSite(site.slug, None, model, file, extends, site.images, site.source_digest)  # type: ignore[arg-type]
     _LOADED.put(os.fspath(file), kept, deps, before)
     return site
 
 
-def _check_campaign(site: CampaignSite, doc: Document, problems: list[Problem]) -> None:
-    model = site.model
+def _extends_problem(doc: Document, extends: object, shared: _SharedCampaigns) -> Problem | None:
+    """What is wrong with a file's `extends:`, if anything."""
+    if not isinstance(extends, str):
+        return problem_at(
+            doc, ("extends",), "extends names one shared campaign", "e.g. extends: come-back-to-care"
+        )
+    names = shared.names()
+    if extends in names:
+        return None
+    guess = did_you_mean(extends, names)
+    return problem_at(
+        doc,
+        ("extends",),
+        f"there is no shared campaign '{extends}'",
+        f"did you mean '{guess}'?" if guess else "shared campaigns: " + (", ".join(names) or "none yet"),
+    )
+
+
+def _check_campaign(checked: Checked, problems: list[Problem]) -> dict[Loc, Path]:
+    """Checks across a campaign's parts (role slugs, dates, field ids, images), run on whatever
+    in the file is valid; returns where each image is."""
+    doc, get = checked.doc, checked.get
+    opens, closes = get(("opens",), dt.date), get(("closes",), dt.date)
     seen: dict[str, int] = {}
-    for i, role in enumerate(model.roles):
-        if role.slug in seen:
-            problems.append(
-                problem_at(
-                    doc,
-                    ("roles", i, "slug"),
-                    f"role slug '{role.slug}' is used twice (also roles[{seen[role.slug]}])",
-                    "each role needs its own slug: it is the role page's URL",
+    for i in range(checked.count(("roles",))):
+        slug = get(("roles", i, "slug"), str)
+        if slug is not None:
+            if slug in seen:
+                problems.append(
+                    problem_at(
+                        doc,
+                        ("roles", i, "slug"),
+                        f"role slug '{slug}' is used twice (also roles[{seen[slug]}])",
+                        "each role needs its own slug: it is the role page's URL",
+                    )
                 )
-            )
-        seen.setdefault(role.slug, i)
-        if role.closes and role.closes > model.closes:
+            seen.setdefault(slug, i)
+        role_closes = get(("roles", i, "closes"), dt.date)
+        if role_closes and closes and role_closes > closes:
             problems.append(
                 problem_at(
                     doc,
                     ("roles", i, "closes"),
-                    f"the role closes ({role.closes}) after the campaign closes ({model.closes})",
+                    f"the role closes ({role_closes}) after the campaign closes ({closes})",
                     "move the role's closing date earlier, or the campaign's later",
                 )
             )
-        if role.closes and role.closes < model.opens:
+        if role_closes and opens and role_closes < opens:
             problems.append(
                 problem_at(
                     doc,
                     ("roles", i, "closes"),
-                    f"the role closes ({role.closes}) before the campaign opens ({model.opens})",
+                    f"the role closes ({role_closes}) before the campaign opens ({opens})",
                 )
             )
     ids: dict[str, int] = {}
-    for i, fld in enumerate(model.form.fields):
-        if fld.id in ids:
+    for i in range(checked.count(("form", "fields"))):
+        fid = get(("form", "fields", i, "id"), str)
+        if fid is None:
+            continue
+        if fid in ids:
             problems.append(
                 problem_at(
                     doc,
                     ("form", "fields", i, "id"),
-                    f"field id '{fld.id}' is used twice",
+                    f"field id '{fid}' is used twice",
                     "give each question its own id",
                 )
             )
-        ids.setdefault(fld.id, i)
-    images: list[tuple[Loc, Image | None]] = [
-        (("hero", "image"), model.hero.image),
-        (("sharing", "image"), model.sharing.image),
-    ]
-    images += [(("stories", i, "image"), s.image) for i, s in enumerate(model.stories)]
-    for loc, image in images:
-        if image is not None:
-            path = _image(doc, loc + ("src",), image.src, problems)
+        ids.setdefault(fid, i)
+    images: dict[Loc, Path] = {}
+    locs: list[Loc] = [("hero", "image"), ("sharing", "image")]
+    locs += [("stories", i, "image") for i in range(checked.count(("stories",)))]
+    for loc in locs:
+        src = get(loc + ("src",), Text)
+        if src is not None:
+            path = _image(doc, loc + ("src",), src, problems)
             if path:
-                site.images[loc] = path
+                images[loc] = path
+    return images
 
 
 def _check_codes(councils: list[CouncilSite], problems: list[Problem]) -> None:

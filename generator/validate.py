@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .loading import Document
+from .loading import WHOLE, Document
 from .problems import Loc, Problem, did_you_mean, format_path
 
 PATTERN_HELP = {
@@ -97,11 +100,15 @@ def _field_help(model: type[BaseModel], loc: Loc) -> str | None:
 
 
 def problems_from_error(
-    exc: ValidationError, doc: Document, model: type[BaseModel], *, skip_missing: bool = False
+    exc: ValidationError | list[Any],
+    doc: Document,
+    model: type[BaseModel],
+    *,
+    skip_missing: bool = False,
 ) -> list[Problem]:
     """Every pydantic error as a Problem with position, path, expectation and hint."""
     problems = []
-    errors = exc.errors(include_url=False)
+    errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else exc
     # a misspelt key already says "did you mean 'title'?": don't also say 'title' is missing
     misspelt = set()
     for err in errors:
@@ -137,6 +144,10 @@ def problems_from_error(
             described = _field_help(model, loc)
             if described:
                 hint += f" ({described})"
+            if len(doc.texts) > 1 and any(part in WHOLE for part in parent_loc):
+                hint += (
+                    "; an image given here replaces the shared campaign's as a whole: give its src and alt"
+                )
         else:
             # a check on a whole group (brand colours) points at its key, not its first line
             group = kind == "value_error" and isinstance(err.get("input"), dict)
@@ -187,27 +198,171 @@ def _describe(err: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str | No
     return err["msg"][0].lower() + err["msg"][1:], _field_help(model, loc)
 
 
+def _under(loc: Loc, bad: Iterable[Loc]) -> bool:
+    """Whether any of `bad` is `loc` itself or inside it."""
+    return any(b[: len(loc)] == loc for b in bad)
+
+
+@functools.cache
+def _adapter(kind: Any) -> TypeAdapter:
+    return TypeAdapter(kind)
+
+
+@functools.cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    return TypeAdapter(model.model_fields[name].rebuild_annotation())
+
+
+@dataclass
+class Checked:
+    """A document checked against a model: the model if it is valid, every problem, and which
+    values were rejected, so semantic checks can still run on the rest."""
+
+    doc: Document
+    model: BaseModel | None
+    problems: list[Problem]
+    bad: frozenset[Loc]  # where pydantic (or the loader) rejected a value, or found one missing
+
+    def get(self, loc: Loc, kind: Any = Any) -> Any:
+        """The value at `loc` as `kind` (e.g. dt.date), or None when it is absent or rejected."""
+        if _under(loc, self.bad):
+            return None
+        data = _at(self.doc.data, loc)
+        try:
+            return _adapter(kind).validate_python(data)
+        except ValidationError:
+            return None
+
+    def count(self, loc: Loc) -> int:
+        """How many items the list at `loc` has (0 when it is not a list), even when some are
+        wrong: each item's parts are then checked on their own."""
+        items = _at(self.doc.data, loc)
+        return len(items) if isinstance(items, list) else 0
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        inside = (
+            isinstance(data, list) and 0 <= part < len(data)
+            if isinstance(part, int)
+            else isinstance(data, dict) and part in data
+        )
+        if not inside:
+            return None
+        data = data[part]
+    return data
+
+
+def check_model(
+    model: type[BaseModel],
+    doc: Document,
+    *,
+    skip_missing: bool | Callable[[Loc], bool] = False,
+    reported: Iterable[Loc] = (),
+) -> Checked:
+    """Validate a document against a model; never raises for bad content.
+
+    `skip_missing` (all, or those a function picks) leaves out required fields that are missing
+    (another file will fill them in); `reported` are values already reported otherwise, about
+    which nothing more is said.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
+        mark = doc.mark_for(())
+        return Checked(
+            doc,
+            None,
+            [
+                Problem(
+                    mark.file,
+                    mark.line,
+                    mark.column,
+                    "",
+                    "expected keys and values (a mapping)",
+                    "start the file with lines like `title: ...`",
+                )
+            ],
+            frozenset({()}),
+        )
+    known_bad = set(doc.unreadable) | set(reported)
+    try:
+        return Checked(doc, model.model_validate(data), [], frozenset(known_bad))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    missing_ok = skip_missing if callable(skip_missing) else (lambda _loc: bool(skip_missing))
+    shown = [
+        err
+        for err in errors
+        if not _under(tuple(err["loc"]), known_bad)
+        and not (
+            err["type"] == "missing"
+            and (tuple(err["loc"][:-1]) in doc.incomplete or missing_ok(tuple(err["loc"])))
+        )
+    ]
+    bad = frozenset(known_bad | {tuple(err["loc"]) for err in errors})
+    problems = problems_from_error(shown, doc, model, skip_missing=bool(skip_missing is True))
+    problems += _partial_cross_checks(model, data, (), bad, doc)
+    return Checked(doc, None, problems, bad)
+
+
+def _partial_cross_checks(
+    model: type[BaseModel], data: Any, loc: Loc, bad: frozenset[Loc], doc: Document
+) -> list[Problem]:
+    """Run the cross-field checks of each group that failed on something else (so its own
+    validator never ran) on the group's valid fields."""
+    if not isinstance(data, dict) or not any(len(b) > len(loc) and b[: len(loc)] == loc for b in bad):
+        return []  # nothing wrong inside: its validators ran
+    problems = []
+    checks = getattr(model, "cross_checks", None)
+    if checks is not None:
+        values: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            if _under(loc + (name,), bad):
+                continue  # rejected: unknown, so checks reading it are skipped
+            if name in data:
+                try:
+                    values[name] = _field_adapter(model, name).validate_python(data[name])
+                except ValidationError:
+                    continue
+            elif not info.is_required():
+                values[name] = info.get_default(call_default_factory=True)
+        for key, value in data.items():  # `primery: "#ffff00"` is checked as the primary it means
+            guess = (
+                did_you_mean(str(key), sorted(model.model_fields)) if key not in model.model_fields else None
+            )
+            if guess is not None and guess not in data:
+                try:
+                    values[guess] = _field_adapter(model, guess).validate_python(value)
+                except ValidationError:
+                    continue
+        found = checks(values)
+        if found:  # one problem, worded as the validator words it for a group that is otherwise valid
+            problems.append(_group_problem(doc, loc, "; ".join(found)))
+    for name, info in model.model_fields.items():
+        inner = _find_model(info.annotation)
+        if inner is None or name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                problems += _partial_cross_checks(inner, item, loc + (name, i), bad, doc)
+        else:
+            problems += _partial_cross_checks(inner, value, loc + (name,), bad, doc)
+    return problems
+
+
+def _group_problem(doc: Document, loc: Loc, text: str) -> Problem:
+    message, hint = (text.split(" (hint: ", 1) + [""])[:2]
+    mark = doc.mark_for(loc, key=True)
+    return Problem(mark.file, mark.line, mark.column, format_path(loc), message, hint.rstrip(")") or None)
+
+
 def validate_model(
     model: type[BaseModel], doc: Document, *, skip_missing: bool = False
 ) -> tuple[BaseModel | None, list[Problem]]:
     """Validate a document against a model; never raises for bad content."""
-    data = doc.data
-    if not isinstance(data, dict):
-        mark = doc.mark_for(())
-        return None, [
-            Problem(
-                mark.file,
-                mark.line,
-                mark.column,
-                "",
-                "expected keys and values (a mapping)",
-                "start the file with lines like `title: ...`",
-            )
-        ]
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        return None, problems_from_error(exc, doc, model, skip_missing=skip_missing)
+    checked = check_model(model, doc, skip_missing=skip_missing)
+    return checked.model, checked.problems
 
 
 def problem_at(

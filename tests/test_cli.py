@@ -83,6 +83,27 @@ def test_bad_today_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert code == 2 and "is not a date written YYYY-MM-DD" in out
 
 
+@pytest.mark.parametrize("pinned", ["2026-13-01", "31/03/2026", "20260331"])
+def test_bad_recruit_today_is_a_clear_usage_error(tmp_path: Path, monkeypatch, pinned: str) -> None:
+    root = write_project(tmp_path / "p", NO_THEME_COPY)
+    monkeypatch.setenv("RECRUIT_TODAY", pinned)
+    result = CliRunner().invoke(
+        main, ["--project", str(root), "build", "--out", str(tmp_path / "dist")], obj={}
+    )
+    assert result.exit_code == 2, result.output
+    assert f"RECRUIT_TODAY='{pinned}' is not a date written YYYY-MM-DD, e.g. 2026-03-31" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "dist").exists()
+
+
+def test_good_recruit_today_pins_the_date(monkeypatch) -> None:
+    from generator.build import default_today
+
+    monkeypatch.setenv("RECRUIT_TODAY", "2026-03-31")
+    assert default_today().isoformat() == "2026-03-31"
+
+
 def test_new_council_and_campaigns_scaffold_valid_files(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", NO_THEME_COPY)
     code, out = run(
@@ -130,7 +151,9 @@ def test_schema_prints_council_and_campaign_schemas() -> None:
     assert code == 0
     schemas = json.loads(out)
     assert schemas["campaign"]["additionalProperties"] is False
-    assert "title" in schemas["campaign"]["required"]
+    # required unless the file extends a shared campaign, which fills in what it leaves out
+    assert "title" in schemas["campaign"]["else"]["required"]
+    assert schemas["campaign"]["if"]["required"] == ["extends"]
     assert "brand" in schemas["council"]["properties"]
 
 
@@ -139,6 +162,73 @@ def test_committed_schemas_are_current() -> None:
     for kind, schema in json_schemas().items():
         committed = json.loads((ROOT / SCHEMA_FILES[kind]).read_text())
         assert committed == json.loads(json.dumps(schema)), f"{SCHEMA_FILES[kind]} is stale"
+
+
+def _schema_for(file: Path) -> dict:
+    """The schema a content file's first line points editors at."""
+    first = file.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema="), f"{file} does not link its schema"
+    return json.loads((file.parent / first.split("$schema=", 1)[1].strip()).read_text())
+
+
+def _as_json(data: object) -> object:
+    """YAML as an editor's schema check sees it: dates are strings there."""
+    import datetime as dt
+
+    if isinstance(data, dict):
+        return {k: _as_json(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_as_json(v) for v in data]
+    return data.isoformat() if isinstance(data, dt.date) else data
+
+
+def _schema_errors(schema: dict, data: object) -> list[str]:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema)
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(schema).iter_errors(data)
+    ]
+
+
+def test_every_example_file_validates_against_the_schema_its_first_line_links() -> None:
+    """What an editor checks as you type: no red marks on the shipped files (shared, extending, own)."""
+    import yaml
+
+    files = sorted((ROOT / "campaigns").rglob("*.yaml"))
+    assert any(f.parent.name == "_shared" for f in files) and any(f.name == "council.yaml" for f in files)
+    failures = {}
+    for file in files:
+        if "templates" in file.parts:
+            continue
+        errors = _schema_errors(_schema_for(file), _as_json(yaml.safe_load(file.read_text(encoding="utf-8"))))
+        if errors:
+            failures[file.relative_to(ROOT).as_posix()] = errors
+    assert not failures, json.dumps(failures, indent=2)
+
+
+def test_campaign_schema_asks_for_all_only_without_extends() -> None:
+    schema = json_schemas()["campaign"]
+    schema = json.loads(json.dumps(schema))
+    role = {"slug": "care-worker", "title": "Care Worker"}
+
+    # extending: nothing the shared campaign can fill in is required, but a role (lists replace
+    # whole) and an image (replaced whole) still need their own keys
+    extending = {"extends": "come-back-to-care", "hero": {"intro": "Ours"}, "roles": [role]}
+    assert [e.split(":")[0] for e in _schema_errors(schema, extending)] == ["roles/0"] * 5
+    image = {"extends": "come-back-to-care", "hero": {"image": {"src": "assets/ours.jpg"}}}
+    assert [e.split(":")[0] for e in _schema_errors(schema, image)] == ["hero/image"]
+    assert not _schema_errors(schema, {**image, "hero": {"image": {"src": "a.jpg", "alt": "Our team"}}})
+    # on its own: everything required is asked for, down into hero
+    alone = {"title": "Care jobs", "hero": {"intro": "Ours"}}
+    errors = _schema_errors(schema, alone)
+    for key in ("audience", "opens", "closes", "body", "sharing"):
+        assert f": '{key}' is a required property" in errors
+    assert "hero: 'headline' is a required property" in errors
+    assert _schema_errors(schema, {**extending, "roles": [], "titel": "x"}) == [
+        ": Additional properties are not allowed ('titel' was unexpected)"
+    ]
 
 
 def test_example_region_validates() -> None:

@@ -644,6 +644,7 @@ def test_a_wrong_value_overridden_in_the_council_file_points_at_the_council_file
         hero:
           image:
             src: assets/team.jpg
+            alt: Our home care team
     """)
         },
     )
@@ -1178,3 +1179,406 @@ def test_cli_validate_only_a_council_that_does_not_exist(tmp_path):
     assert result.exit_code == 1
     assert "no council folder 'testshir'" in result.stderr
     assert "hint: did you mean 'testshire'?" in result.stderr
+
+
+# --- every mistake in one file, in one run -----------------------------------------------------
+
+
+def messages(root: Path, found: list[Problem]) -> list[tuple[int, str, str]]:
+    """(line, field path, message) of each problem, all in one file."""
+    assert len({p.file for p in found}) == 1, listing(root, found)
+    return [(p.line, p.path, p.message) for p in found]
+
+
+def test_every_independent_mistake_in_one_campaign_file_is_reported_at_once(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            JOBS: yaml("""
+        titel: Care jobs
+        audience: Carers
+        audience: People who want to work in care.
+        opens: 2026-04-01
+        closes: 2026-09-31
+        hero:
+          headline: Care is a career
+          intro: Join us.
+          image:
+            src: assets/photo.jpg
+        body: We are hiring.
+        roles:
+          - slug: care-worker
+            title: Care Worker
+            employment_type: fulltime
+            hours: 37 hours a week
+            salary:
+              min: 24000
+            location:
+              name: County Hall, Testford
+              postcode: TE1 1ST
+            description: Help people live well at home.
+            closes: 2026-03-01
+          - slug: care-worker
+            title: Senior Care Worker
+            employment_type: full-time
+            hours: 37 hours a week
+            salary:
+              min: 26000
+            location:
+              name: County Hall, Testford
+              postcode: TE1 1ST
+            description: Lead a team.
+        form:
+          fields:
+            - id: shift
+              type: select
+              label: Which shift suits you?
+              hint: [mornings]
+            - id: shift
+              type: text
+              label: Anything else?
+        sharing:
+          text: Care jobs
+    """)
+        },
+    )
+    found = problems_in(root)
+
+    # a loader problem (duplicate key, impossible date), a misspelt key and wrong values do not
+    # hide the semantic checks (dates, duplicate slugs and ids, images, field consistency);
+    # the impossible date is reported once, not again as "expected a date"
+    assert messages(root, found) == [
+        (1, "titel", "unknown key 'titel'; did you mean 'title'?"),
+        (3, "audience", "'audience' is given twice (first on line 2)"),
+        (5, "closes", "2026-09-31 is not a real date (day is out of range for month)"),
+        (9, "hero.image.alt", "'alt' is required under 'hero.image'"),
+        (
+            10,
+            "hero.image.src",
+            "image 'assets/photo.jpg' does not exist (looked in campaigns/testshire/assets/)",
+        ),
+        (
+            15,
+            "roles[0].employment_type",
+            "expected one of full-time, part-time, temporary, contract, intern, volunteer, "
+            "per-diem, other; got 'fulltime'",
+        ),
+        (23, "roles[0].closes", "the role closes (2026-03-01) before the campaign opens (2026-04-01)"),
+        (24, "roles[1].slug", "role slug 'care-worker' is used twice (also roles[0])"),
+        (36, "form.fields[0]", "a select field needs `options:` (a list of choices)"),
+        (39, "form.fields[0].hint", "expected text, got ['mornings']"),
+        (40, "form.fields[1].id", "field id 'shift' is used twice"),
+    ], listing(root, found)
+
+
+def test_every_independent_mistake_in_one_council_file_is_reported_at_once(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            COUNCIL: yaml("""
+        name: Testshire County Council
+        shortname: Testshire
+        code: TST
+        code: TSC
+        website: https://www.testshire.example
+        brand:
+          primery: "#ffff00"
+          secondary: "#99cc99"
+          logo: assets/logo.png
+          logo_alt: Testshire County Council
+        contact:
+          email: jobs@testshire
+          phone: "01234 567890"
+        data_controller:
+          name: Testshire County Council
+          address: County Hall, Testford TE1 1ST
+          dpo_email: dpo@testshire.example
+        notifications:
+          - hr@testshire.example
+    """)
+        },
+    )
+    found = problems_in(root)
+
+    # the misspelt `primery` is still checked as the primary colour it means, and the broken
+    # brand does not stop its logo being looked for
+    assert messages(root, found) == [
+        (2, "shortname", "unknown key 'shortname'; did you mean 'short_name'?"),
+        (4, "code", "'code' is given twice (first on line 3)"),
+        (
+            6,
+            "brand",
+            "primary #ffff00 against text colour #ffffff has contrast 1.07:1, below the WCAG AA "
+            "minimum of 4.5:1; secondary #99cc99 against white has contrast 1.83:1, below the "
+            "WCAG AA minimum of 4.5:1",
+        ),
+        (7, "brand.primery", "unknown key 'primery'; did you mean 'primary'?"),
+        (
+            9,
+            "brand.logo",
+            "image 'assets/logo.png' does not exist (looked in campaigns/testshire/assets/)",
+        ),
+        (
+            12,
+            "contact.email",
+            "expected an email address like recruitment@council.example, got 'jobs@testshire'",
+        ),
+    ], listing(root, found)
+    assert found[4].hint == "did you mean 'logo.svg'?"
+
+
+def test_a_bad_extends_does_not_hide_the_rest_of_the_file(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            COMEBACK: yaml("""
+        extends: come-back-to-kare
+        titel: Come back to care in Testshire
+        hero:
+          intro: We would love to welcome you back.
+        roles:
+          - slug: social-worker
+            title: Social Worker
+    """)
+        },
+    )
+    found = problems_in(root)
+
+    # checked on its own: what the shared campaign would fill in (audience, hero.headline, ...)
+    # is not asked for, but a role (lists replace whole) still needs all its keys
+    assert [(p.line, p.path, p.message) for p in found] == [
+        (1, "extends", "there is no shared campaign 'come-back-to-kare'"),
+        (2, "titel", "unknown key 'titel'; did you mean 'title'?"),
+        *[
+            (6, f"roles[0].{key}", f"'{key}' is required under 'roles[0]'")
+            for key in ("description", "employment_type", "hours", "location", "salary")
+        ],
+    ], listing(root, found)
+
+
+def test_extends_that_is_not_a_name_is_reported_once(tmp_path):
+    root = write_project(tmp_path, {COMEBACK: "extends: [come-back-to-care]\ntitle: Come back\n"})
+    [problem] = problems_in(root)
+
+    assert where(problem, tmp_path) == (COMEBACK, 1, "extends")
+    assert problem.message == "extends names one shared campaign"
+
+
+def test_a_broken_shared_campaign_does_not_hide_the_council_files_mistakes(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            SHARED: SHARED_WITH_A_TYPO,
+            COMEBACK: "extends: come-back-to-care\ntitel: Come back to care in Testshire\n",
+        },
+    )
+    found = problems_in(root)
+
+    assert [where(p, tmp_path) for p in found] == [(SHARED, 8, "bdy"), (COMEBACK, 2, "titel")], listing(
+        root, found
+    )
+
+
+def test_a_shared_campaign_with_a_loader_problem_is_still_checked(tmp_path):
+    root = write_project(
+        tmp_path,
+        {SHARED: SHARED_WITH_A_TYPO.replace("opens: 2026-04-01", "opens: 2026-04-01\nopens: 2026-04-02")},
+    )
+    found = problems_in(root)
+
+    assert [(p.line, p.path) for p in found] == [(4, "opens"), (9, "bdy")], listing(root, found)
+
+
+def test_a_yaml_merge_key_does_not_also_make_its_mapping_incomplete(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            JOBS: yaml("""
+        title: Care jobs
+        audience: Carers
+        opens: 2026-04-01
+        closes: 2026-09-30
+        hero:
+          <<: {headline: Care is a career}
+          intro: Join us.
+          colour: green
+        body: We are hiring.
+        sharing:
+          text: Care jobs
+    """)
+        },
+    )
+    found = problems_in(root)
+
+    # no "'headline' is required": it was written, in a form we do not read
+    assert [(p.line, p.path, p.message) for p in found] == [
+        (6, "", "YAML merge keys (<<) are not supported"),
+        (8, "hero.colour", "unknown key 'colour'"),
+    ], listing(root, found)
+
+
+def test_a_typo_in_a_form_field_does_not_hide_its_options_check(tmp_path):
+    problem_list = problems_in(
+        write_project(
+            tmp_path,
+            {
+                JOBS: campaign_with_form("""\
+              - id: shift
+                type: text
+                lable: Which shift?
+                options: [Mornings, Evenings]
+                min: 1
+            """)
+            },
+        )
+    )
+
+    assert [(p.path, p.message) for p in problem_list] == [
+        (
+            "form.fields[0]",
+            "`options:` only applies to select, radios or checkboxes, not text; "
+            "`min:` and `max:` only apply to number fields",
+        ),
+        ("form.fields[0].lable", "unknown key 'lable'; did you mean 'label'?"),
+    ], listing(tmp_path, problem_list)
+
+
+# --- the region's brand ------------------------------------------------------------------------
+
+
+def test_region_primary_colour_too_pale_for_links_on_white(tmp_path):
+    problem = the_problem(
+        tmp_path, {"site.toml": site().replace('primary = "#1d4f91"', 'primary = "#ffbf47"')}
+    )
+
+    assert where(problem, tmp_path) == ("site.toml", 7, "brand")  # the [brand] table
+    # the hub's header (white text on the primary) and its links (the primary on white): one pair
+    assert problem.message == (
+        "primary #ffbf47 against text colour #ffffff has contrast 1.64:1, below the WCAG AA minimum of 4.5:1"
+    )
+    assert "contrastchecker" in problem.hint
+
+
+def test_region_primary_readable_under_its_text_but_not_on_white(tmp_path):
+    problem = the_problem(
+        tmp_path,
+        {"site.toml": site().replace('primary = "#1d4f91"', 'primary = "#ffbf47"') + 'text = "#0b0c0c"\n'},
+    )
+
+    assert where(problem, tmp_path) == ("site.toml", 7, "brand")
+    assert problem.message == (
+        "primary #ffbf47 against white has contrast 1.64:1, below the WCAG AA minimum of 4.5:1"
+    )
+
+
+def test_region_text_colour_unreadable_on_primary(tmp_path):
+    root = write_project(tmp_path, {"site.toml": site() + 'text = "#3d6fb1"\ntxt = 1\n'})
+    found = problems_in(root)
+
+    # a typo in the same table does not hide it
+    assert [(p.line, p.path) for p in found] == [(7, "brand"), (10, "brand.txt")], listing(root, found)
+    assert found[0].message.startswith("primary #1d4f91 against text colour #3d6fb1 has contrast")
+
+
+# --- folders named like files ------------------------------------------------------------------
+
+
+def test_a_folder_named_like_a_campaign_file_is_reported_not_a_crash(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            "campaigns/testshire/old.yaml/notes.txt": "kept for later\n",
+            "campaigns/_shared/draft.yaml/notes.txt": "kept for later\n",
+        },
+    )
+    found = problems_in(root)
+
+    assert [where(p, tmp_path) for p in found] == [
+        ("campaigns/_shared/draft.yaml", 1, ""),
+        ("campaigns/testshire/old.yaml", 1, ""),
+    ]
+    assert found[1].message == "'old.yaml' is a folder, but a name ending .yaml is for a file"
+
+
+def test_a_folder_named_council_yaml_is_reported_not_a_crash(tmp_path):
+    root = write_project(tmp_path, {COUNCIL: None, f"{COUNCIL}/notes.txt": "x\n"})
+    found = problems_in(root)
+
+    assert (COUNCIL, 1, "") in [where(p, tmp_path) for p in found], listing(root, found)
+    assert "Traceback" not in listing(root, found)
+
+
+# --- the merge of extends ----------------------------------------------------------------------
+
+
+def test_extends_merges_mappings_key_by_key_and_replaces_lists_and_images_whole(tmp_path):
+    from generator.loading import load_yaml, merge
+
+    base_file, over_file = tmp_path / "base.yaml", tmp_path / "over.yaml"
+    base_file.write_text(
+        yaml("""
+        title: Shared title
+        hero:
+          headline: Shared headline
+          intro: Shared intro
+          image:
+            src: assets/shared.jpg
+            alt: A carer and an older man
+        roles:
+          - slug: a
+          - slug: b
+        faq:
+          - question: Shared?
+    """)
+    )
+    over_file.write_text(
+        yaml("""
+        extends: shared
+        hero:
+          intro: Our intro
+          image:
+            src: assets/ours.jpg
+        roles:
+          - slug: c
+    """)
+    )
+    base, _ = load_yaml(base_file)
+    over, _ = load_yaml(over_file)
+    merged = merge(base, over)
+
+    assert merged.data == {
+        "title": "Shared title",
+        "extends": "shared",
+        "hero": {
+            "headline": "Shared headline",  # a mapping merges key by key
+            "intro": "Our intro",
+            "image": {"src": "assets/ours.jpg"},  # an image replaces whole: no stale alt
+        },
+        "roles": [{"slug": "c"}],  # a list replaces whole
+        "faq": [{"question": "Shared?"}],
+    }
+    # marks follow the data: each value points at the file it came from
+    assert merged.mark_for(("hero", "headline")).file == base_file
+    assert merged.mark_for(("hero", "intro")).file == over_file
+    assert merged.mark_for(("roles", 0, "slug")).file == over_file
+    assert ("roles", 1) not in merged.marks and ("hero", "image", "alt") not in merged.marks
+
+
+def test_a_new_image_src_without_alt_is_reported_not_given_the_shared_alt(tmp_path):
+    root = write_project(
+        tmp_path,
+        {
+            COMEBACK: yaml("""
+        extends: come-back-to-care
+        title: Come back to care in Testshire
+        hero:
+          image:
+            src: assets/logo.svg
+    """)
+        },
+    )
+    [problem] = problems_in(root)
+
+    assert where(problem, tmp_path) == (COMEBACK, 4, "hero.image.alt")
+    assert problem.message == "'alt' is required under 'hero.image'"
+    assert "replaces the shared campaign's as a whole: give its src and alt" in problem.hint
