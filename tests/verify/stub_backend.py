@@ -80,7 +80,7 @@ def error_page(dist: Path, form: dict[str, Any], errors: dict[str, str]) -> str:
         '<ul class="rc-error-summary__list">', f'<ul class="rc-error-summary__list">{items}', 1
     )
     page = page.replace(
-        ' aria-labelledby="error-summary-title" hidden>', ' aria-labelledby="error-summary-title" autofocus>'
+        'data-error-summary tabindex="-1" autofocus hidden>', 'data-error-summary tabindex="-1" autofocus>'
     )
     for fid, message in errors.items():
         page = re.sub(
