@@ -93,9 +93,10 @@ def error_page(dist: Path, form: dict[str, Any], errors: dict[str, str]) -> str:
     return page.replace("<head>", f'<head>\n<base href="{form["form_url"]}">', 1)
 
 
-def stub_backend(fail_with: int | None = None, forget: bool = False):  # noqa: ANN201
+def stub_backend(fail_with: int | None = None, forget: bool = False, bare_errors: bool = False):  # noqa: ANN201
     """A BackendFactory; with fail_with, every application answers that status instead; with
-    forget, valid applications get a reference but are never stored (an acknowledged one lost)."""
+    forget, valid applications get a reference but are never stored (an acknowledged one lost);
+    with bare_errors, a browser without JavaScript gets the form back with no error summary."""
 
     def factory(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:
         database = workdir / "stub.db"
@@ -116,7 +117,7 @@ def stub_backend(fail_with: int | None = None, forget: bool = False):  # noqa: A
             if errors:
                 if wants_json:
                     return JSONResponse({"errors": errors}, 422)
-                return HTMLResponse(error_page(dist, form, errors), 422)
+                return HTMLResponse(error_page(dist, form, {} if bare_errors else errors), 422)
             code = manifest["councils"][key[0]]["code"]
             reference = f"{code}-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
             if not forget:
