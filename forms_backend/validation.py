@@ -25,6 +25,22 @@ Answer = str | list[str] | bool | dict[str, Any]
 Spec = dict[str, Any]
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def email_ok(value: str) -> bool:
+    """An address mail can be sent to: name@domain, the name in ASCII, the domain ASCII or IDNA."""
+    if not EMAIL.fullmatch(value):
+        return False
+    local, _, domain = value.rpartition("@")
+    if not local.isascii():
+        return False
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
 POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 TEXT_TYPES = ("text", "textarea", "email", "tel", "postcode", "number")
@@ -130,7 +146,7 @@ def _text(spec: Spec, raw: str, result: Result) -> None:
     if limit and len(value) > limit:
         result.errors[fid] = message(spec, "too_long")
         return
-    if kind == "email" and not EMAIL.fullmatch(value):
+    if kind == "email" and not email_ok(value):
         result.errors[fid] = message(spec, "format")
         return
     if kind == "tel" and not phone_ok(value):

@@ -91,10 +91,10 @@ def smtp_port() -> int:
     return free_port()
 
 
-def apply(settings, manifest, name: str = "Ada Lovelace") -> str:  # noqa: ANN001
+def apply(settings, manifest, name: str = "Ada Lovelace", email: str = "ada@example.com") -> str:  # noqa: ANN001
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
-        r = client.post(ACTION, data=good_answers(form, name=name), headers=JSON)
+        r = client.post(ACTION, data=good_answers(form, name=name, email=email), headers=JSON)
     assert r.status_code == 201
     return r.json()["reference"]
 
@@ -244,3 +244,32 @@ def test_outbox_send_exits_1_while_smtp_is_down(dist, tmp_path, manifest, smtp_p
     )
     n = expected(manifest)
     assert result.exit_code == 1 and f"to retry {n}" in result.output and f"{n} waiting" in result.output
+
+
+def test_names_and_domains_beyond_ascii_reach_the_mail_intact(dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path)
+    reference = apply(settings, manifest, name="Zoë Ñúñez-Ångström 王芳", email="zoe@bücher.example")
+    storage = open_storage(settings.database_url)
+    try:
+        assert drain(storage, settings).sent == expected(manifest)
+    finally:
+        storage.close()
+    applicant = next(settings.mail_dir.glob(f"{reference}-applicant-*.eml"))
+    raw = applicant.read_bytes()
+    assert raw.isascii() and b"\r\n" in raw  # 7-bit clean, CRLF as SMTP sends it
+    message = email.message_from_bytes(raw, policy=default)
+    [to] = message["To"].addresses
+    assert to.display_name == "Zoë Ñúñez-Ångström 王芳" and to.addr_spec == "zoe@xn--bcher-kva.example"
+    assert "Dear Zoë Ñúñez-Ångström 王芳," in message.get_content()
+    council = next(settings.mail_dir.glob(f"{reference}-council-*.eml"))
+    notice = email.message_from_bytes(council.read_bytes(), policy=default)
+    assert notice["Reply-To"].addresses[0].display_name == "Zoë Ñúñez-Ångström 王芳"
+    assert "Zoë Ñúñez-Ångström 王芳" in notice.get_content() and reference in notice["Subject"]
+
+
+def test_an_address_mail_cannot_be_sent_to_is_the_applicants_mistake(dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path)
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
+        r = client.post(ACTION, data=good_answers(form, email="zoë@example.com"), headers=JSON)
+    assert r.status_code == 422 and set(r.json()["errors"]) == {"email"}
