@@ -64,7 +64,8 @@ class BuildResult:
 
 
 def forget() -> None:
-    """Drop what this process remembers between builds: file digests, loaded files, compiled themes.
+    """Drop what this process remembers between builds: file digests, loaded files, compiled
+    themes, councils' views.
 
     The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
     """
@@ -76,6 +77,7 @@ def forget() -> None:
     render._CHAINS.clear()
     views._PICTURES.clear()
     views._VARIANTS.clear()
+    views._VIEWS.clear()
 
 
 def default_today() -> dt.date:

@@ -130,6 +130,10 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
         else:
             path.write_text("extends: come-back-to-care\ntitle: Come back to care in Testshire\n")
 
+    def picture(rng: random.Random) -> None:  # the same file name, another picture
+        fill = rng.choice(["#00573f", "#1d4f91", "#6f2c91", "#8a1538"])
+        (root / f"{OTHER}/assets/logo.svg").write_text(LOGO_SVG.replace("<svg ", f'<svg fill="{fill}" ', 1))
+
     def touch(rng: random.Random) -> None:
         path = root / JOBS
         path.write_bytes(path.read_bytes())
@@ -144,6 +148,7 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
         ("theme", theme),
         ("template", template),
         ("remove_campaign", remove_campaign),
+        ("picture", picture),
         ("touch", touch),
     ]
 
