@@ -73,6 +73,7 @@ def forget() -> None:
 
     fingerprint.forget()
     incremental._READ.clear()
+    incremental._UNITS.clear()
     project._LOADED.clear()
     render._CHAINS.clear()
     views._PICTURES.clear()

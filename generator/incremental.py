@@ -21,6 +21,7 @@ import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .fingerprint import code_digest, digest, file_digest, tree_digest
 from .manifest import form_entry, form_json
@@ -136,6 +137,12 @@ def save_records(folder: Path, records: dict[str, Record], changed: set[str]) ->
             _READ[path] = (stat, groups[name])
 
 
+# Each council's units as this process last worked them out. A council's view is the same object
+# only while everything loaded for it and its pictures are unchanged (views.build_views), so with
+# the same region, theme chain and asset names its fingerprints are the same too.
+_UNITS: dict[str, tuple[CouncilView, tuple[Any, ...], list[Unit]]] = {}
+
+
 class Planner:
     """Works out each unit's fingerprint for one build."""
 
@@ -175,6 +182,18 @@ class Planner:
 
     def units(self, council: CouncilView, index: bool) -> list[Unit]:
         chain, siblings = self.chain(council)
+        assets = sorted(self._assets().get(council.slug, []))
+        key = (self.base, chain, siblings, index, assets)
+        kept = _UNITS.get(council.slug)
+        if kept is not None and kept[0] is council and kept[1] == key:
+            return kept[2]
+        units = self._units(council, index, chain, siblings, assets)
+        _UNITS[council.slug] = (council, key, units)
+        return units
+
+    def _units(
+        self, council: CouncilView, index: bool, chain: str, siblings: bool, assets: list[str]
+    ) -> list[Unit]:
         site = self._sites[council.slug]
         own = digest(file_digest(site.folder / "council.yaml"), file_digest(site.logo))
         campaigns = {
@@ -187,7 +206,6 @@ class Planner:
         }
         everything = sorted(campaigns.items())
         # asset names carry a digest of their bytes, so the names are enough
-        assets = sorted(self._assets().get(council.slug, []))
         slug = council.slug
         units = [Unit(f"{slug}/_static", council, "static", digest(self.base, chain, own, assets))]
         if index:

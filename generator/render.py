@@ -455,6 +455,7 @@ def _robots(sitemap: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 17)
 def _sitemap_row(url: str) -> str:
     return f"  <url><loc>{escape(url)}</loc></url>\n"
 
