@@ -35,6 +35,8 @@ GOALS: list[tuple[str, str, Any]] = [
     ("lighthouse.accessibility", "100", lambda v: v == 100),
     ("lighthouse.best_practices", "100", lambda v: v == 100),
     ("lighthouse.seo", "100", lambda v: v == 100),
+    # 404 and thank-you pages ask not to be indexed, which Lighthouse's SEO score counts against
+    ("lighthouse.seo_indexed_pages", "100 (pages meant to be found)", lambda v: v == 100),
     ("backend.submissions_per_s", "", None),
     ("backend.raw_sqlite_per_s", "", None),
     ("backend.ratio", ">= 0.5x raw", lambda v: v >= 0.5),
