@@ -28,11 +28,11 @@ from starlette.routing import Route
 from . import auth, export, guards, pages
 from .manifest import Manifest, ManifestError, ManifestSource, is_open, origin_of
 from .notify import compose, drain
-from .parsing import BadRequest, parse_body
+from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .settings import Settings
 from .storage import NewApplication, Storage, StorageError, open_storage
-from .validation import fingerprint, raw_answers, validate
+from .validation import Result, fingerprint, raw_answers, validate
 
 __all__ = ["Settings", "create_app"]
 log = logging.getLogger("forms_backend")
@@ -164,6 +164,14 @@ def _idempotency_key(request: Request, fields: dict[str, list[str]]) -> str | No
     return key if 0 < len(key) <= 200 and key.isascii() and key.isprintable() else None
 
 
+def _read_answers(
+    body: bytes, content_type: str | None, max_fields: int, fields: list[dict[str, Any]]
+) -> tuple[Submission, Result]:
+    """The body parsed and checked against the form's rules, in one trip to a worker thread."""
+    sub = parse_body(body, content_type, max_fields)
+    return sub, validate(fields, sub)
+
+
 async def apply(request: Request) -> Response:
     backend = _backend(request)
     settings = backend.settings
@@ -217,8 +225,8 @@ async def apply(request: Request) -> Response:
                 )
     try:
         body = await read_body(request, settings.max_body_bytes)
-        sub = await anyio.to_thread.run_sync(
-            parse_body, body, request.headers.get("content-type"), settings.max_fields
+        sub, result = await anyio.to_thread.run_sync(
+            _read_answers, body, request.headers.get("content-type"), settings.max_fields, form["fields"]
         )
     except ClientDisconnect:
         return Response(status_code=400)
@@ -231,7 +239,6 @@ async def apply(request: Request) -> Response:
         await backend.log_event(settings.now(), "honeypot", council, campaign, {})
         return _accepted(request, manifest, form, new_reference(manifest.code(council)), False)
 
-    result = await anyio.to_thread.run_sync(validate, form["fields"], sub)
     for field_id, value in result.tampering:
         log.warning("tampering: %s/%s field %s got %r", council, campaign, field_id, value[:200])
         await backend.log_event(
