@@ -319,6 +319,9 @@ class SQLiteStorage(Storage):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute(
+                "PRAGMA secure_delete=ON"
+            )  # what is deleted is overwritten, not left in free pages
             with self._transaction():
                 for statement in SCHEMA.split(";"):  # executescript would commit first
                     if statement.strip():
@@ -495,6 +498,9 @@ class SQLiteStorage(Storage):
                 params,
             ).fetchall()
             db.execute(f"DELETE FROM applications WHERE {where}", params)
+        if rows:  # copies of the deleted pages wait in the write-ahead log until a checkpoint
+            with self._lock, contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return [Removed(*r) for r in rows]
 
     def purge(self, before) -> list[Removed]:  # noqa: ANN001

@@ -341,3 +341,26 @@ def test_a_locked_database_is_a_clear_cli_error(tmp_path) -> None:  # noqa: ANN0
 def test_postgresql_is_reported_not_crashed(tmp_path) -> None:  # noqa: ANN001
     code, out = cli("tokens", "list", "--database", "postgresql://db.example/recruit")
     assert code == 1 and "PostgreSQL storage is not implemented yet" in out and "Traceback" not in out
+
+
+def test_an_erased_applicant_leaves_no_trace_in_the_database_files(tmp_path, manifest) -> None:  # noqa: ANN001
+    """UK GDPR erasure: the answers are gone from the database file and its write-ahead log,
+    not only from what queries return."""
+    path = tmp_path / "recruit.db"
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    storage = open_storage(f"sqlite:///{path}")
+    try:
+        for n, (name, email) in enumerate(
+            [("Xanthippe Quarrington", "xq@example.com"), ("Ada B", "ab@example.com")]
+        ):
+            answers = good_answers(form, email=email, name=name)
+            app = NewApplication(
+                "wolverhampton", "come-back-to-care", email, answers, fingerprint("w", name, answers), NOW
+            )
+            storage.save(app, lambda n=n: f"WOL-ERASE{n}XX", lambda ref: [], NOW - dt.timedelta(days=1))
+        assert [r.reference for r in storage.erase("XQ@example.com")] == ["WOL-ERASE0XX"]
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("recruit.db")]
+        assert not [p.name for p in files if b"Quarrington" in p.read_bytes()]
+        assert any(b"Ada B" in p.read_bytes() for p in files)  # the other applicant is kept
+    finally:
+        storage.close()
