@@ -11,6 +11,7 @@ page script (Accept: application/json), a page of the council's own site for bro
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
@@ -41,6 +42,10 @@ NO_STORE = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+# A form body up to this size is parsed and checked on the event loop (well under a millisecond);
+# a larger one (a CV, most often) in a worker thread, so other requests are not held up.
+INLINE_BODY_BYTES = 64 * 1024
 
 try:
     from zoneinfo import ZoneInfo
@@ -73,6 +78,17 @@ class Backend:
         """A storage method in a worker thread (the first opens the storage there too).
         Raises StorageError when the database cannot be opened or used."""
         return await anyio.to_thread.run_sync(lambda: getattr(self.storage, method)(*args))
+
+    async def save(self, *args: Any) -> Any:
+        """Storage.save without a worker thread per application: the storage's own writer
+        commits it (with whatever else is waiting) and the request awaits the outcome."""
+        storage = self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
+        future = storage.save_soon(*args)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # an event loop other than asyncio's
+            return await anyio.to_thread.run_sync(future.result)
+        return await asyncio.wrap_future(future)
 
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""
@@ -167,7 +183,7 @@ def _idempotency_key(request: Request, fields: dict[str, list[str]]) -> str | No
 def _read_answers(
     body: bytes, content_type: str | None, max_fields: int, fields: list[dict[str, Any]]
 ) -> tuple[Submission, Result]:
-    """The body parsed and checked against the form's rules, in one trip to a worker thread."""
+    """The body parsed and checked against the form's rules."""
     sub = parse_body(body, content_type, max_fields)
     return sub, validate(fields, sub)
 
@@ -225,9 +241,11 @@ async def apply(request: Request) -> Response:
                 )
     try:
         body = await read_body(request, settings.max_body_bytes)
-        sub, result = await anyio.to_thread.run_sync(
-            _read_answers, body, request.headers.get("content-type"), settings.max_fields, form["fields"]
-        )
+        args = (body, request.headers.get("content-type"), settings.max_fields, form["fields"])
+        if len(body) <= INLINE_BODY_BYTES:
+            sub, result = _read_answers(*args)
+        else:  # a CV to check, or a very long form: off the event loop
+            sub, result = await anyio.to_thread.run_sync(_read_answers, *args)
     except ClientDisconnect:
         return Response(status_code=400)
     except BadRequest as exc:
@@ -263,8 +281,7 @@ async def apply(request: Request) -> Response:
         files=result.files,
     )
     try:
-        saved = await backend.call(
-            "save",
+        saved = await backend.save(
             application,
             lambda: new_reference(manifest.code(council)),
             lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),

@@ -9,6 +9,7 @@ behind the same interface (see open_storage).
 from __future__ import annotations
 
 import abc
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -171,6 +172,18 @@ class Storage(abc.ABC):
         """Store the application and its notifications; or, if the same idempotency key or the
         same content arrived for this campaign after `since`, store nothing and return that one."""
 
+    def save_soon(
+        self,
+        app: NewApplication,
+        new_reference: Callable[[], str],
+        compose: Callable[[str], list[Outgoing]],
+        since: dt.datetime,
+    ) -> concurrent.futures.Future[Saved]:
+        """`save` without blocking the caller: a future that holds the Saved once it is durable
+        (or the error). A storage that can batch commits overrides this; by default `save` runs
+        on a shared worker thread."""
+        return _SAVERS.submit(self.save, app, new_reference, compose, since)
+
     @abc.abstractmethod
     def applications(
         self, council: str | None, campaign: str | None = None, since: dt.datetime | None = None
@@ -261,6 +274,9 @@ def open_storage(url: str, busy_timeout: float = 30.0) -> Storage:
     return SQLiteStorage(sqlite_path(url), busy_timeout)
 
 
+_SAVERS = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="storage-save")
+
+
 @dataclass(eq=False)
 class _Pending:
     """One application waiting for the commit that will hold it (SQLiteStorage.save)."""
@@ -273,7 +289,7 @@ class _Pending:
     messages: list[Outgoing] = field(default_factory=list)
     result: Saved | None = None
     error: BaseException | None = None
-    done: bool = False
+    future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
 
 
 def _guarded(method: Callable) -> Callable:
@@ -299,7 +315,11 @@ def _guard_public_methods(cls: type) -> type:
 
 @_guard_public_methods
 class SQLiteStorage(Storage):
-    """One connection per process, used by one thread at a time; durable commits."""
+    """One connection per process, used by one thread at a time; durable commits.
+
+    Applications are written by one writer thread that commits whatever is waiting in one
+    transaction (group commit): one fsync acknowledges every application that arrived while the
+    last commit was on its way to disk."""
 
     def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
         self.path = str(path)
@@ -309,8 +329,10 @@ class SQLiteStorage(Storage):
             except OSError as exc:
                 raise StorageError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
         self._lock = threading.RLock()
-        self._pending_lock = threading.Lock()
+        self._queue = threading.Condition(threading.Lock())
         self._pending: list[_Pending] = []
+        self._writer: threading.Thread | None = None
+        self._closing = False
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
@@ -368,26 +390,53 @@ class SQLiteStorage(Storage):
     # Applications
 
     def save(self, app, new_reference, compose, since) -> Saved:  # noqa: ANN001
-        """Group commit: applications arriving while a commit is on disk wait for the next one,
-        which then holds them all, so one fsync acknowledges many. None is answered before the
-        COMMIT that holds it returns. The notifications are composed before the write lock."""
+        """Store one application (see save_soon) and wait until its commit is on disk."""
+        return self.save_soon(app, new_reference, compose, since).result()
+
+    def save_soon(self, app, new_reference, compose, since) -> concurrent.futures.Future[Saved]:  # noqa: ANN001
+        """Queue the application for the writer thread; the future is set only after the COMMIT
+        that holds it returns. The notifications are composed here, in the caller."""
         pending = _Pending(app, new_reference, compose, since, new_reference())
         pending.messages = compose(pending.reference)
-        with self._pending_lock:
+        with self._queue:
+            if self._closing:
+                raise StorageError(f"the database {self.path} is closed")
             self._pending.append(pending)
-        with self._lock:
-            if not pending.done:
-                with self._pending_lock:
-                    batch, self._pending = self._pending, []
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="storage-writer", daemon=True)
+                self._writer.start()
+            self._queue.notify()
+        return pending.future
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._queue:
+                while not self._pending and not self._closing:
+                    self._queue.wait()
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, []
+            # A request given up on (its client went away) before its commit began is not kept;
+            # from here on the future cannot be cancelled, so what is committed is answered.
+            batch = [p for p in batch if p.future.set_running_or_notify_cancel()]
+            with self._lock:
                 self._commit_batch(batch)
-        if pending.error is not None:
-            raise pending.error
-        assert pending.result is not None
-        return pending.result
+            for pending in batch:
+                if pending.error is not None:
+                    pending.future.set_exception(self._storage_error(pending.error))
+                else:
+                    pending.future.set_result(pending.result)
+
+    def _storage_error(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, sqlite3.Error):
+            return StorageError(f"the database {self.path} cannot be used right now: {exc}")
+        return exc
 
     def _commit_batch(self, batch: list[_Pending]) -> None:
         """One transaction for the batch; each application in its own savepoint, so one that
         fails (an exhausted reference space, say) fails alone."""
+        if not batch:
+            return
         try:
             with self._transaction() as db:
                 for pending in batch:
@@ -404,8 +453,6 @@ class SQLiteStorage(Storage):
                     self._db.execute("ROLLBACK")
             for pending in batch:
                 pending.result, pending.error = None, exc
-        for pending in batch:
-            pending.done = True
 
     def _save_one(self, db: sqlite3.Connection, pending: _Pending) -> Saved:
         app, since = pending.app, stamp(pending.since)
@@ -618,5 +665,12 @@ class SQLiteStorage(Storage):
         self._query("SELECT value FROM meta WHERE key = 'schema_version'")
 
     def close(self) -> None:
+        """Commit what is queued, stop the writer thread, close the connection."""
+        with self._queue:
+            self._closing = True
+            self._queue.notify()
+            writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join()
         with self._lock:
             self._db.close()
