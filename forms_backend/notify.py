@@ -200,7 +200,8 @@ def eml_name(reference: str, kind: str, item_id: int) -> str:
 def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport:
     """Send what is due in the outbox once: to SMTP when configured, else to .eml files."""
     report = DrainReport()
-    items = storage.due(settings.now(), limit)
+    now = settings.now()
+    items = storage.claim(now, now + dt.timedelta(seconds=settings.outbox_lease), limit)
     if not items:
         return report
     if not settings.smtp_host:
@@ -256,7 +257,10 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
                     retry(item.id, item.attempts, f"{exc.smtp_code} {exc.smtp_error!r}")
             except (OSError, smtplib.SMTPException) as exc:
                 retry(item.id, item.attempts, str(exc) or type(exc).__name__)
-                break  # the connection is gone: the rest wait for the next drain
+                # The connection is gone: the rest wait for the next drain, not for the lease.
+                rest = items[items.index(item) + 1 :]
+                storage.release([i.id for i in rest], settings.now())
+                break
             else:
                 storage.mark_sent(item.id, settings.now())
                 report.sent += 1

@@ -48,6 +48,7 @@ class Settings:
     max_fields: int = 300
     duplicate_window: dt.timedelta = dt.timedelta(hours=24)
     outbox_interval: float = 10.0  # seconds between background drains (0: no background task)
+    outbox_lease: float = 900.0  # seconds a drain holds the messages it took before another may
     retry_base: float = 30.0  # first retry after this many seconds, doubling, at most an hour
     retry_cap: float = 3600.0
     # Redirect no-JS applicants to the manifest's absolute thanks_url rather than its path.

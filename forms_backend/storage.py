@@ -210,6 +210,16 @@ class Storage(abc.ABC):
     def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxItem]: ...
 
     @abc.abstractmethod
+    def claim(self, now: dt.datetime, until: dt.datetime, limit: int = 50) -> list[OutboxItem]:
+        """The messages due at `now`, each leased to the caller until `until`: no other drainer
+        (another worker process, a scheduled `recruit outbox send`) is given them meanwhile. A
+        drainer that dies mid-send leaves them to be sent again once the lease is over."""
+
+    @abc.abstractmethod
+    def release(self, item_ids: list[int], now: dt.datetime) -> None:
+        """Give claimed messages back, due again at `now` (a drain that stopped early)."""
+
+    @abc.abstractmethod
     def mark_sent(self, item_id: int, now: dt.datetime) -> None: ...
 
     def mark_sent_many(self, item_ids: list[int], now: dt.datetime) -> None:
@@ -589,6 +599,25 @@ class SQLiteStorage(Storage):
             (stamp(now), limit),
         )
         return [OutboxItem(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows]
+
+    def claim(self, now, until, limit=50) -> list[OutboxItem]:  # noqa: ANN001
+        with self._transaction() as db:
+            rows = db.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox "
+                "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?) "
+                "RETURNING id, reference, kind, recipient, message, attempts",
+                (stamp(until), stamp(now), limit),
+            ).fetchall()
+        items = [OutboxItem(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows]
+        return sorted(items, key=lambda item: item.id)
+
+    def release(self, item_ids, now) -> None:  # noqa: ANN001
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET next_attempt_at = ? "
+                "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+                [(stamp(now), item_id) for item_id in item_ids],
+            )
 
     def mark_sent(self, item_id, now) -> None:  # noqa: ANN001
         with self._transaction() as db:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import threading
 import time
 from email.policy import default
 
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 
 from forms_backend.app import create_app
 from forms_backend.notify import drain
-from forms_backend.storage import open_storage
+from forms_backend.storage import NewApplication, Outgoing, open_storage
 from generator.cli import main
 
 ACTION = "/apply/wolverhampton/come-back-to-care"
@@ -273,3 +274,62 @@ def test_an_address_mail_cannot_be_sent_to_is_the_applicants_mistake(dist, tmp_p
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         r = client.post(ACTION, data=good_answers(form, email="zoë@example.com"), headers=JSON)
     assert r.status_code == 422 and set(r.json()["errors"]) == {"email"}
+
+
+def _queue_mail(storage, count: int) -> None:  # noqa: ANN001
+    """`count` applications, each with one notification, saved straight into storage."""
+    for n in range(count):
+        message = f"From: jobs@example.gov.uk\r\nTo: hr@example.gov.uk\r\nSubject: WOL-{n:06d}\r\n\r\nhi\r\n"
+        storage.save(
+            NewApplication("wolverhampton", "come-back-to-care", f"a{n}@example.com", {}, f"h{n}", NOW),
+            lambda n=n: f"WOL-{n:06d}",
+            lambda ref, message=message: [Outgoing("council", "hr@example.gov.uk", message.encode())],
+            NOW - dt.timedelta(days=1),
+        )
+
+
+def test_two_drainers_at_once_send_each_message_once(dist, tmp_path, smtp_port) -> None:  # noqa: ANN001
+    # Two worker processes each draining in the background, or the server beside a scheduled
+    # `recruit outbox send`: two connections to one database, draining at the same moment.
+    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+    first, second = open_storage(settings.database_url), open_storage(settings.database_url)
+    _queue_mail(first, 60)
+    start = threading.Barrier(2)
+    reports = []
+
+    def drain_all(storage) -> None:  # noqa: ANN001
+        start.wait()
+        while (report := drain(storage, settings, limit=5)).sent:
+            reports.append(report)
+
+    try:
+        with SMTPServer(smtp_port) as inbox:
+            threads = [threading.Thread(target=drain_all, args=(s,)) for s in (first, second)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        subjects = [m["Subject"] for _, m in inbox.messages]
+        assert len(subjects) == 60 and len(set(subjects)) == 60
+        assert sum(r.sent for r in reports) == 60
+        assert first.outbox_counts() == {"waiting": 0, "sent": 60, "failed": 0}
+    finally:
+        first.close()
+        second.close()
+
+
+def test_mail_a_dead_drainer_took_is_sent_once_its_lease_is_over(dist, tmp_path) -> None:  # noqa: ANN001
+    now = [NOW]
+    settings = make_settings(dist, tmp_path, clock=lambda: now[0], outbox_lease=600.0)
+    storage = open_storage(settings.database_url)
+    try:
+        _queue_mail(storage, 3)
+        taken = storage.claim(NOW, NOW + dt.timedelta(seconds=600), limit=2)  # and then it died
+        assert len(taken) == 2
+        assert drain(storage, settings).sent == 1  # only what nobody holds
+        now[0] = NOW + dt.timedelta(seconds=601)
+        assert drain(storage, settings).sent == 2
+        assert len(list(settings.mail_dir.glob("*.eml"))) == 3
+        assert storage.outbox_counts() == {"waiting": 0, "sent": 3, "failed": 0}
+    finally:
+        storage.close()
