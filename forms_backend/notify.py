@@ -178,19 +178,46 @@ class DrainReport:
         return text + "".join(f"\n  {e}" for e in self.errors)
 
 
-def _write_eml(folder: Path, name: str, data: bytes) -> Path:
+def _write_emls(folder: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write the files durably, all or none under their names: each is written in full to a
+    temporary name, then all are flushed to disk, renamed, and the folder's entries flushed.
+    Flushing after all the writes lets the first fsync carry the whole batch to disk (one
+    journal commit), where an fsync after each file would wait for the disk once a file."""
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
+    written: list[tuple[int, str, str]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, folder / name)
+        for name, data in files:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
+            written.append((fd, tmp, name))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        for fd, _tmp, _name in written:
+            os.fsync(fd)
+        for _fd, tmp, name in written:
+            os.replace(tmp, folder / name)
+        _fsync_folder(folder)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for _fd, tmp, _name in written:
+            Path(tmp).unlink(missing_ok=True)
         raise
-    return folder / name
+    finally:
+        for fd, _tmp, _name in written:
+            os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make renames in `folder` durable (where the system can open a folder: not Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def eml_name(reference: str, kind: str, item_id: int) -> str:
@@ -207,8 +234,10 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
     if not settings.smtp_host:
         # Files first, then one commit marks them all sent: a crash in between rewrites the same
         # files (their names are fixed by the message) on the next drain, and loses nothing.
-        for item in items:
-            _write_eml(settings.mail_dir, eml_name(item.reference, item.kind, item.id), item.message)
+        _write_emls(
+            settings.mail_dir,
+            [(eml_name(item.reference, item.kind, item.id), item.message) for item in items],
+        )
         storage.mark_sent_many([item.id for item in items], settings.now())
         report.sent += len(items)
         return report
