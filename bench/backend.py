@@ -7,6 +7,10 @@ process, then runs an open loop at 100 applications a second (latency) and a clo
 the most the server sustains (throughput). Afterwards the database must hold exactly the
 applications acknowledged.
 
+The ceiling, in the same run: the same load generator against bench/noop_app.py, an empty
+endpoint on the same uvicorn and Starlette that stores nothing, so the figure can be read
+against what the HTTP stack (and the load generator beside it on the same cores) allows.
+
 The raw rate, in the same run, is SQLite alone doing the same writes: the storage layer's own
 schema and PRAGMAs (WAL, synchronous=FULL), one transaction per application holding one
 applications row and the outbox rows, of the sizes the backend actually stored.
@@ -131,7 +135,55 @@ def raw_sqlite_rate(path: Path, answers_bytes: int, messages: list[int], seconds
     return rate
 
 
-def measure(work: Path, *, seconds: float = 10.0, count: int = 5000, concurrency: int = 8) -> dict[str, Any]:
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def empty_endpoint_rate(manifest: Path, seconds: float, count: int, concurrency: int) -> float:
+    """Closed-loop requests per second against bench/noop_app.py (same stack, no work)."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.noop_app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # up when it accepts a connection
+            if server.poll() is not None:
+                raise RuntimeError(f"the empty endpoint exited: {server.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the empty endpoint did not start within 30 s") from None
+                time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}"
+        return _loadgen(
+            url, manifest, "--count", str(count), "--seconds", str(seconds), "--concurrency", str(concurrency)
+        )["per_s"]
+    finally:
+        _stop(server)
+
+
+def measure(
+    work: Path, *, seconds: float = 10.0, count: int = 20000, concurrency: int = 16
+) -> dict[str, Any]:
     """Run the backend, load it, check the database, and time raw SQLite: the backend section."""
     work.mkdir(parents=True, exist_ok=True)
     dist = work / "dist"
@@ -190,19 +242,17 @@ def measure(work: Path, *, seconds: float = 10.0, count: int = 5000, concurrency
             url, manifest, "--count", str(count), "--seconds", str(seconds), "--concurrency", str(concurrency)
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
     stored, answers_bytes, messages = stored_shape(db)
     acknowledged = closed["acknowledged"] + paced["acknowledged"]
     raw = raw_sqlite_rate(work / "raw.db", answers_bytes, messages)
+    ceiling = empty_endpoint_rate(manifest, seconds, 4 * count, concurrency)
     return {
         "submissions_per_s": closed["per_s"],
         "raw_sqlite_per_s": round(raw, 1),
         "ratio": round(closed["per_s"] / raw, 3) if raw else None,
+        "empty_endpoint_per_s": ceiling,
+        "share_of_ceiling": round(closed["per_s"] / ceiling, 3) if ceiling else None,
         "p99_ms": paced["p99_ms"],
         "p50_ms": paced["p50_ms"],
         "paced_per_s": paced["per_s"],
