@@ -9,6 +9,7 @@ configured, are written as .eml files under data/mail/.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -70,6 +71,7 @@ def _address(name: str, address: str) -> str:
     return formataddr((name, address), charset="utf-8") if name else address
 
 
+@functools.lru_cache(maxsize=512)  # the sender, and the council as Reply-To, recur in every message
 def _header(name: str, value: str) -> str:
     fits = len(name) + 2 + len(value) <= _MAX_LINE
     if fits and value.isascii() and value.isprintable() and value == value.strip():
