@@ -76,6 +76,7 @@ def forget() -> None:
     incremental._UNITS.clear()
     project._LOADED.clear()
     render._CHAINS.clear()
+    render._SITEMAPS.clear()
     views._PICTURES.clear()
     views._VARIANTS.clear()
     views._VIEWS.clear()
@@ -237,13 +238,22 @@ def remove_stale(
 ) -> int:
     """Remove what the last build wrote and this one did not (a deleted role or campaign);
     with `clean`, every other file in scope too."""
-    keep = {path for r in records.values() for path in r.outputs} | set(region.files)
+    # Only a record this build replaced or dropped can have left a file behind (one it kept as it
+    # was, the same object, still has every output), and most often its replacement writes the
+    # same paths: the set of every output is made only when some path may have gone.
+    changed = {k: r for k, r in previous.items() if _in_scope(k, only) and records.get(k) is not r}
+    gone = {path for r in changed.values() for path in r.outputs} - set(region.files)
+    for key in changed:
+        if key in records:
+            gone -= records[key].outputs.keys()
+    keep: set[str] = set()
+    if gone or clean:
+        keep = {path for r in records.values() for path in r.outputs} | set(region.files)
+        gone -= keep
     removed = 0
-    for key, record in previous.items():
-        if not _in_scope(key, only):
-            continue
+    for record in changed.values():
         for path in record.outputs:
-            if path not in keep and (out / path).is_file():
+            if path in gone and (out / path).is_file():
                 (out / path).unlink()
                 removed += 1
                 _prune(out, (out / path).parent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -168,6 +169,24 @@ def _load_councils(
     return councils
 
 
+_YAML_NAME = re.compile(fnmatch.translate("*.y*ml"))
+
+
+def _yaml_entries(folder: Path) -> list[tuple[str, str, bool]]:
+    """(name, path, is a folder) of the names in `folder` that Path.glob("*.y*ml") matches,
+    sorted: one directory read, where glob and a stat a file cost a rebuild of 200 councils 60 ms."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(e.name, e.path, e.is_dir()) for e in entries if _YAML_NAME.match(e.name)]
+    except OSError:
+        return []
+    return sorted(found)
+
+
+def _stem(name: str) -> str:
+    return name.rpartition(".")[0] or name
+
+
 def _cached_folder(folder: Path, shared: _SharedCampaigns, only_campaign: str | None) -> CouncilSite | None:
     """The council as last loaded, when neither it nor any of its campaign files changed since."""
     council = _LOADED.get(os.fspath(folder / "council.yaml"))
@@ -175,10 +194,10 @@ def _cached_folder(folder: Path, shared: _SharedCampaigns, only_campaign: str | 
         return None
     assert isinstance(council, CouncilSite)
     site = CouncilSite(council.slug, council.model, council.folder, council.logo)
-    for file in sorted(folder.glob("*.y*ml")):
-        if file.name in ("council.yaml", "council.yml") or (only_campaign and file.stem != only_campaign):
+    for name, path, is_dir in _yaml_entries(folder):
+        if name in ("council.yaml", "council.yml") or (only_campaign and _stem(name) != only_campaign):
             continue
-        known = None if file.is_dir() else _LOADED.get(os.fspath(file))
+        known = None if is_dir else _LOADED.get(path)
         if known is None:
             return None
         assert isinstance(known, CampaignSite)
@@ -194,12 +213,13 @@ def _load_folder(
     folder: Path, shared: _SharedCampaigns, only_campaign: str | None, problems: list[Problem]
 ) -> CouncilSite | None:
     council = _load_council(folder, problems)
-    for file in sorted(folder.glob("*.y*ml")):
-        if file.name in ("council.yaml", "council.yml"):
+    for name, path, is_dir in _yaml_entries(folder):
+        file = Path(path)
+        if name in ("council.yaml", "council.yml"):
             continue
         if only_campaign and file.stem != only_campaign:
             continue
-        if file.is_dir():
+        if is_dir:
             problems.append(_folder_not_file(file))
             continue
         site = _load_campaign(file, council, shared, problems)
