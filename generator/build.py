@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fingerprint
 from .headers import headers_file
 from .incremental import (
     Planner,
@@ -119,7 +120,8 @@ def build(
     collecting = gc.isenabled()
     gc.disable()  # a build's objects mostly live until it ends: collect afterwards, not during
     try:
-        return _build(root, out, only, clean, today, base_url, jobs, progress)
+        with fingerprint.one_look():
+            return _build(root, out, only, clean, today, base_url, jobs, progress)
     finally:
         if collecting:
             gc.enable()

@@ -6,12 +6,13 @@ same; the digest is of its bytes, so touching a file without changing it changes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # path -> (mtime_ns, size, digest)
@@ -22,9 +23,39 @@ RACY_NS = 100_000_000  # well above the timestamp tick of local filesystems
 _CODE: str | None = None
 
 
+# During a build (within one_look), each file's digest as first seen: a council's files are
+# depended on by each of its campaigns, and a 30,000-page region's rebuild looked 6,000 times at
+# 2,600 files. A file that changes during the build is seen as it was (the next build sees it).
+_SNAPSHOT: dict[str, str] | None = None
+
+
+@contextlib.contextmanager
+def one_look() -> Iterator[None]:
+    """Look at each file once until the block ends (nested blocks share the outer one's look)."""
+    global _SNAPSHOT
+    outer = _SNAPSHOT is not None
+    if not outer:
+        _SNAPSHOT = {}
+    try:
+        yield
+    finally:
+        if not outer:
+            _SNAPSHOT = None
+
+
 def file_digest(path: Path | str) -> str:
     """The digest of a file's bytes ('-' when it does not exist)."""
     name = os.fspath(path)
+    seen = _SNAPSHOT
+    if seen is not None:
+        found = seen.get(name)
+        if found is None:
+            found = seen[name] = _file_digest(name)
+        return found
+    return _file_digest(name)
+
+
+def _file_digest(name: str) -> str:
     try:
         st = os.stat(name)
     except OSError:
