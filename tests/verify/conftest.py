@@ -7,7 +7,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from projects import JOBS_YAML, SITE_TOML, write_project
+from projects import COUNCIL_YAML, JOBS_YAML, LOGO_SVG, SITE_TOML, write_project
 from stub_backend import stub_backend
 from support import TODAY
 
@@ -83,6 +83,12 @@ BROKEN_FILES: dict[str, str | None] = {
         {{ super() }}{% endblock %}
         """
     ),
+    # a second council, whose stylesheet will lose the focus styles of its inputs (below)
+    "campaigns/plainshire/council.yaml": COUNCIL_YAML.replace("Testshire", "Plainshire")
+    .replace("testshire", "plainshire")
+    .replace("code: TST", "code: PLN"),
+    "campaigns/plainshire/assets/logo.svg": LOGO_SVG,
+    "campaigns/plainshire/jobs.yaml": campaign("jobs"),
     # an override that puts grey text on the council's dark green header
     "campaigns/testshire/templates/landing-contrast.html": dedent(
         """\
@@ -103,6 +109,14 @@ def broken_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     label = '<label class="rc-label" for="full_name">Full name</label>'
     assert label in html
     apply_page.write_text(html.replace(label, ""), encoding="utf-8")
+    # and a council's stylesheet is "tidied" of the yellow outline on its text boxes
+    (stylesheet,) = (result.out / "plainshire" / "_static").glob("site.*.css")
+    stylesheet.write_text(
+        stylesheet.read_text(encoding="utf-8")
+        + ".rc-input:focus, .rc-input:focus-visible, .rc-textarea:focus, .rc-textarea:focus-visible,"
+        " .rc-select:focus, .rc-select:focus-visible { outline: none; box-shadow: none; }\n",
+        encoding="utf-8",
+    )
     return result
 
 

@@ -87,7 +87,7 @@ def test_a_correct_campaign_next_to_broken_ones_passes(broken: Outcome) -> None:
     sites = by_id(broken)
     assert [f.line() for f in sites["testshire/jobs"].failures()] == []
     assert sites["testshire/jobs"].checks["form-js"].note.startswith("reference TST-")
-    assert sites["region"].passed and sites["testshire"].passed
+    assert sites["region"].passed and sites["testshire"].passed and sites["plainshire"].passed
     assert not broken.passed
 
 
@@ -113,6 +113,12 @@ def test_a_correct_campaign_next_to_broken_ones_passes(broken: Outcome) -> None:
             "axe-desktop",
             "/testshire/contrast/",
             "color-contrast: Elements must meet minimum color contrast",
+        ),
+        (
+            "plainshire/jobs",
+            "keyboard",
+            "/plainshire/jobs/apply/",
+            "no visible focus on input",
         ),
     ],
 )
