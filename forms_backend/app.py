@@ -440,10 +440,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 async def _drain_loop(backend: Backend) -> None:
     interval = backend.settings.outbox_interval
+    backend.wake = anyio.Event()
     while True:
-        backend.wake = anyio.Event()
         with anyio.move_on_after(interval):
             await backend.wake.wait()
+        # A fresh event before the drain, not after it: an application stored while this drain
+        # runs wakes the next one at once instead of waiting out the interval.
+        backend.wake = anyio.Event()
         try:
             report = await anyio.to_thread.run_sync(lambda: drain(backend.storage, backend.settings))
             if report.sent or report.retried or report.failed:

@@ -333,3 +333,41 @@ def test_mail_a_dead_drainer_took_is_sent_once_its_lease_is_over(dist, tmp_path)
         assert storage.outbox_counts() == {"waiting": 0, "sent": 3, "failed": 0}
     finally:
         storage.close()
+
+
+def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_interval(
+    dist,
+    tmp_path,
+    manifest,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from forms_backend import app as app_module
+
+    settings = make_settings(dist, tmp_path, outbox_interval=60.0)
+    draining, go_on = threading.Event(), threading.Event()
+    real_drain = app_module.drain
+
+    def first_drain_waits(storage, settings):  # noqa: ANN001, ANN202
+        report = real_drain(storage, settings)  # the first application's mail
+        if not draining.is_set():
+            draining.set()
+            go_on.wait(10)  # the second application arrives while this drain is still under way
+        return report
+
+    monkeypatch.setattr(app_module, "drain", first_drain_waits)
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
+        first = client.post(
+            ACTION, data=good_answers(form, name="Ada One", email="one@example.com"), headers=JSON
+        )
+        assert first.status_code == 201 and draining.wait(10)
+        second = client.post(
+            ACTION, data=good_answers(form, name="Ada Two", email="two@example.com"), headers=JSON
+        )
+        assert second.status_code == 201
+        go_on.set()
+        reference = second.json()["reference"]
+        deadline = time.monotonic() + 10  # the interval is 60 s
+        while not list(settings.mail_dir.glob(f"{reference}-*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(list(settings.mail_dir.glob(f"{reference}-*.eml"))) == expected(manifest)
