@@ -162,18 +162,8 @@ def empty_endpoint_rate(manifest: Path, seconds: float, count: int, concurrency:
     ]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:  # up when it accepts a connection
-            if server.poll() is not None:
-                raise RuntimeError(f"the empty endpoint exited: {server.stderr.read()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the empty endpoint did not start within 30 s") from None
-                time.sleep(0.1)
         url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, server)
         return _loadgen(
             url, manifest, "--count", str(count), "--seconds", str(seconds), "--concurrency", str(concurrency)
         )["per_s"]

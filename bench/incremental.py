@@ -3,8 +3,9 @@
 Two figures. `ms` is the one the goal is about, the time until the site is rewritten: a worker
 process imports generator.build.build, builds once (warm: imports done, output up to date), then
 edits the campaign's title and times the build, EDITS times over (a comms officer previewing
-edit after edit); `ms` is the median, `samples_ms` all of them. `cli_ms` is what a comms officer waits for at
-the prompt: `recruit build` as a subprocess after another edit, Python's start-up included.
+edit after edit); `ms` is the median, `samples_ms` all of them. `cli_ms` is what a comms officer
+waits for at the prompt: `recruit build` as a subprocess after another edit, Python's start-up
+included.
 Either way the files rewritten are found by comparing every output file's inode and mtime before
 and after; "only that site" means nothing changed outside the campaign's folder except the pages
 that list the campaign by title (its council's index, the region's hub) and the form manifest.

@@ -22,4 +22,13 @@ async def apply(request: Request) -> JSONResponse:
     return JSONResponse({"reference": "NOP-AAAAAAAA"}, 201, headers={"Cache-Control": "no-store"})
 
 
-app = Starlette(routes=[Route("/apply/{council}/{campaign}", apply, methods=["POST"])])
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+app = Starlette(
+    routes=[
+        Route("/apply/{council}/{campaign}", apply, methods=["POST"]),
+        Route("/health", health, methods=["GET"]),  # what the bench waits for, as for the backend
+    ]
+)

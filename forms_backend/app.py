@@ -83,12 +83,7 @@ class Backend:
         """Storage.save without a worker thread per application: the storage's own writer
         commits it (with whatever else is waiting) and the request awaits the outcome."""
         storage = self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
-        future = storage.save_soon(*args)
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # an event loop other than asyncio's
-            return await anyio.to_thread.run_sync(future.result)
-        return await asyncio.wrap_future(future)
+        return await asyncio.wrap_future(storage.save_soon(*args))  # uvicorn and Mangum run asyncio
 
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""

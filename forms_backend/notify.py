@@ -61,6 +61,9 @@ _MAX_LINE = 78
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in a mail file's source, unlike base64
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
+_MIME = 'Content-Type: text/plain; charset="{}"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: {}\r\n'
+_MIME_ASCII = _MIME.format("us-ascii", "7bit")
+_MIME_UTF8 = _MIME.format("utf-8", "quoted-printable")
 
 
 def _address(name: str, address: str) -> str:
@@ -91,15 +94,9 @@ def _message(
     message_id: str | None = None,
 ) -> bytes:
     if body.isascii() and max(map(len, body.splitlines()), default=0) <= 998:
-        mime = 'Content-Type: text/plain; charset="us-ascii"\r\nMIME-Version: 1.0\r\n' + (
-            "Content-Transfer-Encoding: 7bit\r\n"
-        )
-        payload = body
+        mime, payload = _MIME_ASCII, body
     else:
-        mime = 'Content-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\n' + (
-            "Content-Transfer-Encoding: quoted-printable\r\n"
-        )
-        payload = _UTF8.body_encode(body)
+        mime, payload = _MIME_UTF8, _UTF8.body_encode(body)
     head = [
         mime,
         _header("From", sender),
@@ -287,7 +284,7 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
         log.warning("outbox: %s", report.errors[-1])
         return report
     try:
-        for item in items:
+        for n, item in enumerate(items):
             envelope_from = parseaddr(settings.mail_from or "")[1] or _sender_of(item.message)
             try:
                 client.sendmail(envelope_from, [item.recipient], item.message)
@@ -314,8 +311,7 @@ def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport
             except (OSError, smtplib.SMTPException) as exc:
                 retry(item.id, item.attempts, str(exc) or type(exc).__name__)
                 # The connection is gone: the rest wait for the next drain, not for the lease.
-                rest = items[items.index(item) + 1 :]
-                storage.release([i.id for i in rest], settings.now())
+                storage.release([i.id for i in items[n + 1 :]], settings.now())
                 break
             else:
                 storage.mark_sent(item.id, settings.now())

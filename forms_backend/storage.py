@@ -16,7 +16,6 @@ import functools
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,9 +347,7 @@ class SQLiteStorage(Storage):
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
             )
-            # Statements inside a transaction wait as SQLite does; BEGIN waits in _Tx._begin.
             self._db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
-            self._busy_timeout = busy_timeout
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -371,41 +368,17 @@ class SQLiteStorage(Storage):
             raise StorageError(f"cannot open the database {self.path}: {exc}") from None
 
     class _Tx:
-        def __init__(self, db: sqlite3.Connection, lock: threading.RLock, timeout: float) -> None:
-            self.db, self.lock, self.timeout = db, lock, timeout
+        def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+            self.db, self.lock = db, lock
 
         def __enter__(self) -> sqlite3.Connection:
             self.lock.acquire()
             try:
-                self._begin()
+                self.db.execute("BEGIN IMMEDIATE")
             except BaseException:
                 self.lock.release()
                 raise
             return self.db
-
-        def _begin(self) -> None:
-            """BEGIN IMMEDIATE, waiting for another process's write to end. SQLite's own busy
-            handler sleeps 1 ms, then 2, 5, 10 ... 100 ms between tries, which leaves the file
-            idle for most of the wait when the other process's writes take a millisecond (two
-            worker processes of one backend): this tries again after 0.2 ms, doubling to 5 ms."""
-            pause, deadline = 0.0002, None
-            self.db.execute("PRAGMA busy_timeout=0")
-            try:
-                while True:
-                    try:
-                        self.db.execute("BEGIN IMMEDIATE")
-                        return
-                    except sqlite3.OperationalError as exc:
-                        if "locked" not in str(exc) and "busy" not in str(exc):
-                            raise
-                        now = time.monotonic()
-                        deadline = deadline or now + self.timeout
-                        if now >= deadline:
-                            raise
-                        time.sleep(pause)
-                        pause = min(pause * 2, 0.005)
-            finally:
-                self.db.execute(f"PRAGMA busy_timeout={max(0, int(self.timeout * 1000))}")
 
         def __exit__(self, kind, exc, tb) -> None:  # noqa: ANN001
             try:
@@ -414,7 +387,7 @@ class SQLiteStorage(Storage):
                 self.lock.release()
 
     def _transaction(self) -> SQLiteStorage._Tx:
-        return self._Tx(self._db, self._lock, self._busy_timeout)
+        return self._Tx(self._db, self._lock)
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

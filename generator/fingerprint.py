@@ -24,8 +24,8 @@ _CODE: str | None = None
 
 
 # During a build (within one_look), each file's digest as first seen: a council's files are
-# depended on by each of its campaigns, and a 30,000-page region's rebuild looked 6,000 times at
-# 2,600 files. A file that changes during the build is seen as it was (the next build sees it).
+# depended on by each of its campaigns, and a 30,000-page region's rebuild looked about 6,100
+# times at its 2,426 files. A file that changes during the build is seen as it was (the next build sees it).
 _SNAPSHOT: dict[str, str] | None = None
 
 
