@@ -7,6 +7,7 @@ the server runs takes effect on the next request).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class Manifest:
+    """The manifest's data, with the lookups every application makes worked out once per load."""
+
     data: dict[str, Any]
 
     @property
@@ -42,23 +45,34 @@ class Manifest:
     def forms(self) -> list[dict[str, Any]]:
         return self.data.get("forms", [])
 
-    @property
-    def origins(self) -> set[str]:
+    @functools.cached_property
+    def origins(self) -> frozenset[str]:
         found = {o.rstrip("/") for o in self.data.get("origins", [])}
         found |= {c["origin"].rstrip("/") for c in self.councils.values() if c.get("origin")}
+        return frozenset(found)
+
+    @functools.cached_property
+    def _forms_by_slug(self) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for form in self.forms:
+            found.setdefault((form["council"], form["campaign"]), form)
         return found
 
     def form(self, council: str, campaign: str) -> dict[str, Any] | None:
-        for form in self.forms:
-            if form["council"] == council and form["campaign"] == campaign:
-                return form
-        return None
+        return self._forms_by_slug.get((council, campaign))
 
     def council_forms(self, council: str) -> list[dict[str, Any]]:
         return [f for f in self.forms if f["council"] == council]
 
+    @functools.cached_property
+    def _codes(self) -> dict[str, str]:
+        return {slug: self._code(slug) for slug in self.councils}
+
     def code(self, council: str) -> str:
         """The council's short code for references (WOL); made from the slug when it has none."""
+        return self._codes.get(council) or self._code(council)
+
+    def _code(self, council: str) -> str:
         code = (self.councils.get(council) or {}).get("code") or ""
         code = "".join(ch for ch in code.upper() if "A" <= ch <= "Z")
         if 2 <= len(code) <= 4:

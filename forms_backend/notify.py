@@ -83,6 +83,22 @@ def _header(name: str, value: str) -> str:
     return f"{name}: {folded.encode(linesep=_CRLF, maxlinelen=_MAX_LINE)}{_CRLF}"
 
 
+_SPLITS = frozenset(";, \t")  # where compat32 may fold an ASCII header; a reference holds none
+
+
+def _header_around(name: str, value: str, token: str) -> str:
+    """`_header(name, value)` for an ASCII value holding `token` once (a reference, a Message-ID):
+    where the folding breaks depends on the token's length, never its characters, so each shape
+    is folded once and cached, and the token is put back. Other values are folded as they are."""
+    if not (value.isascii() and token.isprintable()) or _SPLITS & set(token) or "\0" in value:
+        return _header(name, value)
+    before, found, after = value.partition(token)
+    if not found or token in after:
+        return _header(name, value)
+    stand_in = "\0" * len(token)
+    return _header(name, before + stand_in + after).replace(stand_in, token)
+
+
 def _message(
     sender: str,
     to: str,
@@ -90,20 +106,25 @@ def _message(
     body: str,
     reply_to: str | None,
     domain: str,
-    when: dt.datetime,
+    when: dt.datetime | str,
     message_id: str | None = None,
+    reference: str = "",
 ) -> bytes:
+    """One message's bytes. `when` may come formatted already (format_datetime), as compose
+    formats it once for all of an application's messages; `reference`, when the subject holds
+    it, lets the subject's folding be reused."""
     if body.isascii() and max(map(len, body.splitlines()), default=0) <= 998:
         mime, payload = _MIME_ASCII, body
     else:
         mime, payload = _MIME_UTF8, _UTF8.body_encode(body)
+    message_id = message_id or make_msgid(domain=domain)
     head = [
         mime,
         _header("From", sender),
         _header("To", to),
-        _header("Subject", subject),
-        _header("Date", format_datetime(when)),
-        _header("Message-ID", message_id or make_msgid(domain=domain)),
+        _header_around("Subject", subject, reference) if reference else _header("Subject", subject),
+        _header("Date", when if isinstance(when, str) else format_datetime(when)),
+        _header_around("Message-ID", message_id, message_id),
     ]
     if reply_to:
         head.append(_header("Reply-To", reply_to))
@@ -136,6 +157,7 @@ def compose(
         if files
         else ""
     )
+    date = format_datetime(when)  # one Date header for all of the application's messages
     council_body = (
         f"A new application for {form['title']} ({council_name}).\n\n"
         f"Reference: {reference}\nReceived: {when.astimezone(dt.UTC):%d %B %Y %H:%M} UTC\n\n"
@@ -154,7 +176,8 @@ def compose(
                 council_body,
                 _address(name, applicant) if applicant else None,
                 domain,
-                when,
+                date,
+                reference=reference,
             ),
         )
         for address in (form.get("notifications") or council.get("notifications") or [])
@@ -183,7 +206,8 @@ def compose(
                     body,
                     _address("", contact) if contact else None,
                     domain,
-                    when,
+                    date,
+                    reference=reference,
                 ),
             )
         )

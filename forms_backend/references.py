@@ -17,7 +17,13 @@ PATTERN = re.compile(r"[A-Z]{2,4}-[A-Z0-9]{6,10}")
 
 
 def new_reference(code: str) -> str:
-    return f"{code}-" + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """`code` and LENGTH characters drawn uniformly from ALPHABET, from one call for randomness."""
+    number = secrets.randbelow(len(ALPHABET) ** LENGTH)
+    chars = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[digit])
+    return f"{code}-" + "".join(chars)
 
 
 def is_reference(text: str) -> bool:

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from forms_backend.notify import _address, _message
+from forms_backend.notify import _address, _header, _header_around, _message
 
 WHEN = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 MESSAGE_ID = "<179621451519.6185.469009331701613562@recruit.example.gov.uk>"
@@ -80,3 +80,31 @@ def test_message_bytes_match_the_email_package(name, subject, body) -> None:  # 
     assert parsed.get_content().replace("\r\n", "\n") == "\n".join(body.splitlines()) + (
         "\n" if body.endswith(("\n", "\r")) else ""
     )
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_a_subject_folded_around_its_reference_matches_the_email_package(subject) -> None:  # noqa: ANN001
+    """compose folds each subject's shape once and puts the reference back: same bytes."""
+    sender = _address("West Midlands Care Careers", "jobs@recruit.example.gov.uk")
+    to = _address(*NAMES[0])
+    body = BODIES[0]
+    for reference in ("WOL-7K3Q9XAB", "DUD-22222222"):
+        text = subject.replace("WOL-7K3Q9XAB", reference).replace("DUD-7K3Q9XAB", reference)
+        ours = _message(
+            sender, to, text, body, None, "recruit.example.gov.uk", WHEN, MESSAGE_ID, reference=reference
+        )
+        assert ours == by_the_email_package(sender, to, text, body, None)
+
+
+def test_folding_around_a_token_is_the_same_at_every_length() -> None:
+    """Titles and Message-IDs of every length about the 78-column fold, as Header folds them."""
+    words = "Come back to care, social work; occupational therapy and\tcare staff in the Black Country"
+    for cut in range(len(words) + 1):
+        for reference in ("WOL-7K3Q9XAB", "SAN-2345"):
+            subject = f"New application {reference}: {words[:cut]}"
+            assert _header_around("Subject", subject, reference) == _header.__wrapped__("Subject", subject)
+    for digits in range(1, 80):
+        message_id = f"<{'7' * digits}.6185.469009331701613562@recruit.example.gov.uk>"
+        assert _header_around("Message-ID", message_id, message_id) == _header.__wrapped__(
+            "Message-ID", message_id
+        )
