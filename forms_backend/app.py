@@ -32,7 +32,7 @@ from .notify import compose, drain
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .settings import Settings
-from .storage import NewApplication, Storage, StorageError, open_storage
+from .storage import NewApplication, Saved, SaveRequest, Storage, StorageError, open_storage
 from .validation import Result, fingerprint, raw_answers, validate
 
 __all__ = ["Settings", "create_app"]
@@ -66,6 +66,8 @@ class Backend:
         limit = settings.rate_limit
         self.limiter = guards.RateLimiter(*limit) if limit else None
         self.wake: anyio.Event | None = None
+        self._waiting: list[tuple[SaveRequest, asyncio.Future[Saved]]] = []
+        self._committer: asyncio.Task | None = None
 
     @property
     def storage(self) -> Storage:
@@ -79,11 +81,38 @@ class Backend:
         Raises StorageError when the database cannot be opened or used."""
         return await anyio.to_thread.run_sync(lambda: getattr(self.storage, method)(*args))
 
-    async def save(self, *args: Any) -> Any:
-        """Storage.save without a worker thread per application: the storage's own writer
-        commits it (with whatever else is waiting) and the request awaits the outcome."""
-        storage = self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
-        return await asyncio.wrap_future(storage.save_soon(*args))  # uvicorn and Mangum run asyncio
+    async def save(self, request: SaveRequest) -> Saved:
+        """Store the application, sharing a commit with the others waiting (group commit).
+
+        While one commit is on its way to disk (in a worker thread), the applications that
+        arrive wait together; the next commit takes them all, so one wait for the disk, and one
+        trip to a thread, acknowledges every one of them. Raises StorageError when it could not
+        be stored. A request given up on before its commit began is not kept."""
+        future = asyncio.get_running_loop().create_future()  # uvicorn and Mangum run asyncio
+        self._waiting.append((request, future))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await future
+
+    async def _commit_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch = [(r, f) for r, f in self._waiting if not f.done()]
+                self._waiting = []
+                try:
+                    storage = self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
+                    outcomes = await anyio.to_thread.run_sync(storage.save_many, [r for r, _ in batch])
+                except StorageError as exc:
+                    outcomes = [exc] * len(batch)
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():  # its client went away while the commit ran
+                        continue
+                    if isinstance(outcome, BaseException):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        finally:
+            self._committer = None
 
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""
@@ -277,10 +306,12 @@ async def apply(request: Request) -> Response:
     )
     try:
         saved = await backend.save(
-            application,
-            lambda: new_reference(manifest.code(council)),
-            lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),
-            now - settings.duplicate_window,
+            SaveRequest.prepare(
+                application,
+                lambda: new_reference(manifest.code(council)),
+                lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),
+                now - settings.duplicate_window,
+            )
         )
     except StorageError as exc:
         log.error("storage: %s", exc)

@@ -1,4 +1,4 @@
-"""Applications saved at the same moment share commits, and each is still stored exactly once."""
+"""Applications arriving at the same moment share commits, and each is still stored exactly once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from forms_backend.storage import NewApplication, Outgoing, SQLiteStorage, StorageError
+from backend_support import JSON, LiveServer, form_of, good_answers, make_settings, site_client
+
+from forms_backend.app import create_app
+from forms_backend.storage import NewApplication, Outgoing, SaveRequest, SQLiteStorage, StorageError
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -62,23 +65,56 @@ def test_one_failing_application_does_not_fail_the_others_in_its_commit(tmp_path
     storage = SQLiteStorage(tmp_path / "recruit.db")
     taken = storage.save(application(1), lambda: "DUD-TAKEN", lambda ref: [], NOW)
     assert taken.created
-    outcomes: dict[int, object] = {}
-    start = threading.Barrier(8)
-
-    def save(n: int) -> None:
-        start.wait()
-        new_reference = (lambda: "DUD-TAKEN") if n == 0 else (lambda n=n: f"DUD-{n:04d}")
-        try:
-            outcomes[n] = storage.save(application(100 + n), new_reference, lambda ref: [], NOW)
-        except StorageError as exc:
-            outcomes[n] = exc
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batch = [
+        SaveRequest.prepare(
+            application(100 + n),
+            (lambda: "DUD-TAKEN") if n == 0 else (lambda n=n: f"DUD-{n:04d}"),
+            lambda ref: [],
+            NOW,
+        )
+        for n in range(8)
+    ]
+    outcomes = storage.save_many(batch)
     assert isinstance(outcomes[0], StorageError)  # every reference it drew was taken
-    assert all(outcomes[n].created for n in range(1, 8))  # type: ignore[union-attr]
+    assert all(outcome.created for outcome in outcomes[1:])  # type: ignore[union-attr]
     assert len(storage.applications("dudley")) == 8
     storage.close()
+
+
+class CountingStorage(SQLiteStorage):
+    """The real storage, counting its commits of applications."""
+
+    commits: list[int]
+
+    def save_many(self, requests):  # noqa: ANN001, ANN201
+        self.commits.append(len(requests))
+        return super().save_many(requests)
+
+
+def test_posts_arriving_together_share_commits_and_each_is_stored_once(
+    dist, manifest, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """64 applicants at once through a real server: every one acknowledged with its own
+    reference and stored with its mail, in fewer commits than applications."""
+    settings = make_settings(dist, tmp_path)
+    storage = CountingStorage(tmp_path / "recruit.db")
+    storage.commits = []
+    form = form_of(manifest, "dudley", "come-back-to-care")
+    with LiveServer(create_app(settings, storage)) as live:
+
+        def post(n: int) -> str:
+            with site_client(live.url) as client:
+                answers = good_answers(form, email=f"applicant{n}@example.com", name=f"Applicant {n}")
+                response = client.post("/apply/dudley/come-back-to-care", data=answers, headers=JSON)
+                assert response.status_code == 201, response.text
+                return response.json()["reference"]
+
+        with ThreadPoolExecutor(32) as pool:
+            references = list(pool.map(post, range(64)))
+    assert len(set(references)) == 64
+    reopened = SQLiteStorage(tmp_path / "recruit.db")
+    stored = {a.reference for a in reopened.applications("dudley")}
+    assert stored == set(references)
+    assert reopened.outbox_counts()["waiting"] >= 64
+    reopened.close()
+    assert sum(storage.commits) == 64 and len(storage.commits) < 64, storage.commits
