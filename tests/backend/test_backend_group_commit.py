@@ -118,3 +118,37 @@ def test_posts_arriving_together_share_commits_and_each_is_stored_once(
     assert reopened.outbox_counts()["waiting"] >= 64
     reopened.close()
     assert sum(storage.commits) == 64 and len(storage.commits) < 64, storage.commits
+
+
+def test_two_workers_on_one_database_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
+    """Two backend processes share one SQLite file: their commits take turns (a lock file
+    beside the database), so neither gives up with 'database is locked' while the other
+    writes, even with a busy timeout far shorter than the other's commits take."""
+    path = tmp_path / "recruit.db"
+    workers = [SQLiteStorage(path, busy_timeout=0.001), SQLiteStorage(path, busy_timeout=0.001)]
+    start = threading.Barrier(2)
+    failures: list[Exception] = []
+
+    def write(w: int) -> None:
+        start.wait()
+        for n in range(150):
+            request = SaveRequest.prepare(
+                application(w * 1000 + n),
+                lambda w=w, n=n: f"DUD-{w}{n:07d}",
+                lambda ref: [Outgoing("council", "hr@dudley.example", b"x" * 4000)],
+                NOW,
+            )
+            try:
+                workers[w].save_many([request])
+            except StorageError as exc:
+                failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(workers[0].applications("dudley")) == 300
+    for worker in workers:
+        worker.close()
