@@ -517,3 +517,9 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
     )
     app.state.backend = backend
     return app
+
+
+def from_environment() -> Starlette:
+    """The app of one worker of `recruit backend serve --workers N`, its settings from the
+    environment (RECRUIT_*, DATABASE_URL, SMTP_HOST), which the command sets from its options."""
+    return create_app(Settings.from_env())

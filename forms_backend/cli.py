@@ -7,6 +7,7 @@ recruit backend serve | tokens create/revoke/list | applications export/purge/er
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -94,7 +95,15 @@ def backend() -> None:
 @click.option(
     "--rate-limit", metavar="N/SECONDS", help="Posts per client per window, or 'off' (default 30/600)."
 )
-def serve(host, port, manifest, database, dist, mail_dir, smtp, rate_limit) -> None:  # noqa: ANN001
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes serving at once, e.g. one a core. They share the database and its outbox; "
+    "each counts the rate limit on its own.",
+)
+def serve(host, port, manifest, database, dist, mail_dir, smtp, rate_limit, workers) -> None:  # noqa: ANN001
     """Serve the backend API at http://HOST:PORT/ (the sites' forms post to /apply/...)."""
     import uvicorn
 
@@ -120,7 +129,21 @@ def serve(host, port, manifest, database, dist, mail_dir, smtp, rate_limit) -> N
     _manifest(settings)
     _storage(settings).close()
     click.echo(f"Form backend at http://{host}:{port}/ (manifest {settings.manifest_path}, Ctrl-C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+        return
+    # Each worker is a fresh process that builds its app from the environment: hand it these
+    # settings there, as the variables Settings.from_env reads.
+    os.environ.update(settings.environment())
+    uvicorn.run(
+        "forms_backend.app:from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @click.group("tokens")

@@ -99,6 +99,21 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def environment(self) -> dict[str, str]:
+        """The variables from_env reads that give back these settings' paths, database, mail
+        server and rate limit (for worker processes started with the environment alone)."""
+        limit = self.rate_limit
+        values = {
+            "RECRUIT_DIST": str(self.dist),
+            "RECRUIT_MANIFEST": str(self.manifest_path),
+            "DATABASE_URL": self.database_url,
+            "RECRUIT_MAIL_DIR": str(self.mail_dir),
+            "RECRUIT_RATE_LIMIT": f"{limit[0]}/{limit[1]:g}" if limit else "off",
+        }
+        if self.smtp_host:
+            values.update(SMTP_HOST=self.smtp_host, SMTP_PORT=str(self.smtp_port))
+        return values
+
     def now(self) -> dt.datetime:
         now = self.clock()
         return now if now.tzinfo else now.replace(tzinfo=dt.UTC)

@@ -19,7 +19,7 @@ from forms_backend.storage import open_storage
 N = 40
 
 
-def start(dist: Path, db: str, port: int, tmp_path: Path) -> subprocess.Popen:
+def start(dist: Path, db: str, port: int, tmp_path: Path, *extra: str) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "recruit"),
         "backend",
@@ -34,6 +34,7 @@ def start(dist: Path, db: str, port: int, tmp_path: Path) -> subprocess.Popen:
         str(tmp_path / "mail"),
         "--rate-limit",
         "off",
+        *extra,
     ]
     env = {**os.environ, "RECRUIT_NOW": NOW.isoformat(), "RECRUIT_OUTBOX_INTERVAL": "0"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -101,3 +102,74 @@ def test_kill_9_loses_no_acknowledged_application(dist, manifest, tmp_path) -> N
         storage.close()
     missing = set(received) - stored
     assert not missing, f"{len(missing)} acknowledged references lost: {sorted(missing)}"
+
+
+def _stat(pid: int) -> list[str]:
+    """State, parent, ... of a process (/proc/PID/stat after its name); [] once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def children(pid: int) -> list[int]:
+    return [int(e) for e in os.listdir("/proc") if e.isdigit() and _stat(int(e))[1:2] == [str(pid)]]
+
+
+def running(pid: int) -> bool:
+    return _stat(pid)[:1] not in ([], ["Z"])  # a zombie has exited, only not been reaped
+
+
+def test_workers_share_the_database_and_stop_together(dist, manifest, tmp_path) -> None:  # noqa: ANN001
+    """`recruit backend serve --workers 2`: two processes take applications into one database,
+    every acknowledged one is stored once, and Ctrl-C/SIGTERM stops them all."""
+    db = f"sqlite:///{tmp_path / 'recruit.db'}"
+    port = free_port()
+    form = form_of(manifest, "walsall", "come-back-to-care")
+    server = start(dist, db, port, tmp_path, "--workers", "2")
+    try:
+        workers = [w for w in children(server.pid) if "spawn_main" in Path(f"/proc/{w}/cmdline").read_text()]
+        assert len(workers) == 2
+
+        def submit(i: int) -> str:
+            with site_client(timeout=20) as client:
+                r = client.post(
+                    f"http://127.0.0.1:{port}/apply/walsall/come-back-to-care",
+                    data=good_answers(form, email=f"w{i}@example.com"),
+                    headers=JSON,
+                )
+            assert r.status_code == 201, r.text
+            return r.json()["reference"]
+
+        with ThreadPoolExecutor(16) as pool:
+            references = list(pool.map(submit, range(60)))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(20)
+        server.stderr.close()
+    assert not [w for w in workers if running(w)], "a worker outlived the server"
+    storage = open_storage(db)
+    try:
+        stored = [a.reference for a in storage.applications("walsall")]
+    finally:
+        storage.close()
+    assert sorted(stored) == sorted(references) and len(set(references)) == 60
+
+
+def test_workers_are_given_the_commands_settings(tmp_path) -> None:  # noqa: ANN001
+    """What `--workers` hands each worker through the environment gives back the same settings."""
+    from forms_backend.settings import Settings
+
+    for smtp, rate in ((None, (30, 600.0)), ("mail.example", None), ("mail.example", (5, 60.0))):
+        given = Settings(
+            dist=tmp_path / "dist",
+            database_url=f"sqlite:///{tmp_path / 'x.db'}",
+            mail_dir=tmp_path / "mail",
+            smtp_host=smtp,
+            smtp_port=2525,
+            rate_limit=rate,
+        )
+        back = Settings.from_env(env=given.environment())
+        for name in ("dist", "manifest_path", "database_url", "mail_dir", "smtp_host", "rate_limit"):
+            assert getattr(back, name) == getattr(given, name), name
+        assert back.smtp_port == (2525 if smtp else 25)
