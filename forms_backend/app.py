@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
+import time
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -28,7 +29,7 @@ from starlette.routing import Route
 
 from . import auth, export, guards, pages
 from .manifest import Manifest, ManifestError, ManifestSource, is_open, origin_of
-from .notify import compose, drain
+from .notify import DRAIN_LIMIT, compose, drain
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .settings import Settings
@@ -42,6 +43,11 @@ NO_STORE = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+# Applicants are answered before mail is sent: the outbox waits until no application has
+# arrived for this long (at most the outbox interval), so a burst of applications is taken in at
+# full speed and its mail follows it.
+QUIET_SECONDS = 0.05
 
 # A form body up to this size is parsed and checked on the event loop (well under a millisecond);
 # a larger one (a CV, most often) in a worker thread, so other requests are not held up.
@@ -66,6 +72,7 @@ class Backend:
         limit = settings.rate_limit
         self.limiter = guards.RateLimiter(*limit) if limit else None
         self.wake: anyio.Event | None = None
+        self.last_arrival = 0.0  # time.monotonic() of the last application given to save
         self._waiting: list[tuple[SaveRequest, asyncio.Future[Saved]]] = []
         self._committer: asyncio.Task | None = None
 
@@ -88,6 +95,7 @@ class Backend:
         arrive wait together; the next commit takes them all, so one wait for the disk, and one
         trip to a thread, acknowledges every one of them. Raises StorageError when it could not
         be stored. A request given up on before its commit began is not kept."""
+        self.last_arrival = time.monotonic()
         future = asyncio.get_running_loop().create_future()  # uvicorn and Mangum run asyncio
         self._waiting.append((request, future))
         if self._committer is None:
@@ -120,6 +128,12 @@ class Backend:
             await self.call("log_event", *args)
         except StorageError as exc:
             log.error("storage: could not record a %s event: %s", args[1], exc)
+
+    async def quiet(self, longest: float) -> None:
+        """Wait until no application has arrived for QUIET_SECONDS, or `longest` seconds."""
+        give_up = time.monotonic() + longest
+        while (wait := min(self.last_arrival + QUIET_SECONDS, give_up) - time.monotonic()) > 0:
+            await anyio.sleep(wait)
 
     def close(self) -> None:
         with self._lock:
@@ -467,16 +481,21 @@ async def server_error(request: Request, exc: Exception) -> Response:
 async def _drain_loop(backend: Backend) -> None:
     interval = backend.settings.outbox_interval
     backend.wake = anyio.Event()
+    more = False
     while True:
-        with anyio.move_on_after(interval):
-            await backend.wake.wait()
+        if not more:
+            with anyio.move_on_after(interval):
+                await backend.wake.wait()
         # A fresh event before the drain, not after it: an application stored while this drain
         # runs wakes the next one at once instead of waiting out the interval.
         backend.wake = anyio.Event()
+        await backend.quiet(interval)
+        more = False
         try:
             report = await anyio.to_thread.run_sync(lambda: drain(backend.storage, backend.settings))
             if report.sent or report.retried or report.failed:
                 log.info("outbox: %s", report.summary())
+            more = report.taken >= DRAIN_LIMIT  # a backlog: the next batch at once, not next interval
         except Exception:  # noqa: BLE001 - the loop must outlive one bad drain
             log.exception("outbox drain failed; trying again in %ss", interval)
 

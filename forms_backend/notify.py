@@ -216,6 +216,7 @@ def compose(
 
 @dataclass
 class DrainReport:
+    taken: int = 0  # messages this drain claimed: as many as its limit means more may be due
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -268,15 +269,19 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+DRAIN_LIMIT = 100  # messages a drain takes at once
+
+
 def eml_name(reference: str, kind: str, item_id: int) -> str:
     return f"{reference}-{kind}-{item_id}.eml"
 
 
-def drain(storage: Storage, settings: Settings, limit: int = 100) -> DrainReport:
+def drain(storage: Storage, settings: Settings, limit: int = DRAIN_LIMIT) -> DrainReport:
     """Send what is due in the outbox once: to SMTP when configured, else to .eml files."""
     report = DrainReport()
     now = settings.now()
     items = storage.claim(now, now + dt.timedelta(seconds=settings.outbox_lease), limit)
+    report.taken = len(items)
     if not items:
         return report
     if not settings.smtp_host:

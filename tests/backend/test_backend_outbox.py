@@ -23,7 +23,7 @@ from backend_support import (
 from click.testing import CliRunner
 
 from forms_backend.app import create_app
-from forms_backend.notify import drain
+from forms_backend.notify import DRAIN_LIMIT, drain
 from forms_backend.storage import NewApplication, Outgoing, open_storage
 from generator.cli import main
 
@@ -370,4 +370,33 @@ def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_
         deadline = time.monotonic() + 10  # the interval is 60 s
         while not list(settings.mail_dir.glob(f"{reference}-*.eml")) and time.monotonic() < deadline:
             time.sleep(0.05)
+    assert len(list(settings.mail_dir.glob(f"{reference}-*.eml"))) == expected(manifest)
+
+
+def test_a_backlog_of_mail_goes_out_batch_after_batch_without_waiting_out_the_interval(
+    dist, tmp_path, manifest
+) -> None:  # noqa: ANN001
+    """More mail is waiting than one drain takes (a burst, a mail server back after a while):
+    once woken, the server sends it all, batch after batch, instead of one batch each outbox
+    interval (a minute here)."""
+    settings = make_settings(dist, tmp_path, outbox_interval=60.0)
+    storage = open_storage(settings.database_url)
+    for n in range(2 * DRAIN_LIMIT):
+        storage.save(
+            NewApplication("wolverhampton", "come-back-to-care", f"a{n}@example.com", {}, f"h{n}", NOW),
+            lambda n=n: f"WOL-BACKLOG{n:03d}",
+            lambda ref: [Outgoing("council", "hr@wolverhampton.example", f"about {ref}".encode())],
+            NOW,
+        )
+    storage.close()
+    wanted = 2 * DRAIN_LIMIT + expected(manifest)
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
+        posted = client.post(ACTION, data=good_answers(form), headers=JSON)  # wakes the drain
+        assert posted.status_code == 201
+        reference = posted.json()["reference"]
+        deadline = time.monotonic() + 20
+        while len(list(settings.mail_dir.glob("*.eml"))) < wanted and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(list(settings.mail_dir.glob("*.eml"))) == wanted
     assert len(list(settings.mail_dir.glob(f"{reference}-*.eml"))) == expected(manifest)
