@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import logging
 import os
 import re
+import secrets
 import smtplib
 import tempfile
 from dataclasses import dataclass, field
@@ -158,6 +160,11 @@ def compose(
         else ""
     )
     date = format_datetime(when)  # one Date header for all of the application's messages
+    # Message-IDs: the reference is unique to the application, the token to this composing of
+    # its mail (a reference drawn again after a collision gets new ones).
+    ids = (
+        f"<{reference}.{n}.{token}@{domain}>" for token in [secrets.token_hex(8)] for n in itertools.count()
+    )
     council_body = (
         f"A new application for {form['title']} ({council_name}).\n\n"
         f"Reference: {reference}\nReceived: {when.astimezone(dt.UTC):%d %B %Y %H:%M} UTC\n\n"
@@ -177,6 +184,7 @@ def compose(
                 _address(name, applicant) if applicant else None,
                 domain,
                 date,
+                next(ids),
                 reference=reference,
             ),
         )
@@ -207,6 +215,7 @@ def compose(
                     _address("", contact) if contact else None,
                     domain,
                     date,
+                    next(ids),
                     reference=reference,
                 ),
             )

@@ -89,7 +89,9 @@ def phone_ok(value: str) -> bool:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         return False
-    if phonenumbers.is_valid_number(number):
+    # Valid for GB implies valid (GB is the first region of +44), and costs a third as much as
+    # finding the number's region first.
+    if phonenumbers.is_valid_number_for_region(number, "GB") or phonenumbers.is_valid_number(number):
         return True
     return (
         number.country_code == 44
