@@ -45,6 +45,9 @@ GOALS: list[tuple[str, str, Any]] = [
     ("backend.share_of_ceiling", "", None),
     ("backend.p99_ms", "< 50 ms at 100/s", lambda v: v < 50),
     ("backend.stored_matches", "stored == acknowledged", lambda v: v is True),
+    # the mail of the closed loop's burst, sent once the burst is over
+    ("backend.mail_after_burst_s", "(all its mail sent)", None),
+    ("backend.mail_waiting_after", "0", lambda v: v == 0),
 ]
 # The keys a later run is compared on (the list).
 REQUIRED = [
