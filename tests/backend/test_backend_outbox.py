@@ -400,3 +400,24 @@ def test_a_backlog_of_mail_goes_out_batch_after_batch_without_waiting_out_the_in
             time.sleep(0.05)
     assert len(list(settings.mail_dir.glob("*.eml"))) == wanted
     assert len(list(settings.mail_dir.glob(f"{reference}-*.eml"))) == expected(manifest)
+
+
+def test_mail_waits_while_an_application_is_being_taken_in(dist, tmp_path) -> None:  # noqa: ANN001
+    """Applicants first: the outbox holds back while a post is in progress, and goes once none is."""
+    import asyncio
+
+    from forms_backend.app import Backend
+
+    backend = Backend(make_settings(dist, tmp_path))
+
+    async def scenario() -> None:
+        backend.taking = 1
+        waiting = asyncio.create_task(backend.quiet(30.0))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()  # still taking an application in
+        backend.taking = 0
+        await asyncio.wait_for(waiting, 5)
+        await asyncio.wait_for(backend.quiet(30.0), 1)  # nothing in progress: no wait at all
+
+    asyncio.run(scenario())
+    backend.close()
