@@ -152,3 +152,35 @@ def test_two_workers_on_one_database_wait_for_each_other_instead_of_failing(tmp_
     assert len(workers[0].applications("dudley")) == 300
     for worker in workers:
         worker.close()
+
+
+class FailingOnceStorage(SQLiteStorage):
+    """The real storage, whose first commit of applications fails with an unexpected error."""
+
+    failed = False
+
+    def save_many(self, requests):  # noqa: ANN001, ANN201
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("a bug in storage")
+        return super().save_many(requests)
+
+
+def test_an_unexpected_error_in_a_commit_answers_its_requests_and_the_next_commit_works(
+    dist, manifest, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """The applicants waiting on a commit that failed hear so (500, nothing kept) instead of
+    waiting forever, and the applications after them are stored as usual."""
+    settings = make_settings(dist, tmp_path)
+    storage = FailingOnceStorage(tmp_path / "recruit.db")
+    form = form_of(manifest, "dudley", "come-back-to-care")
+    with LiveServer(create_app(settings, storage)) as live:
+        with site_client(live.url, timeout=10) as client:
+            first = client.post("/apply/dudley/come-back-to-care", data=good_answers(form), headers=JSON)
+        assert first.status_code == 500 and "Nothing was kept" in first.json()["error"]
+        with site_client(live.url, timeout=10) as client:  # uvicorn closes a connection after a 500
+            second = client.post("/apply/dudley/come-back-to-care", data=good_answers(form), headers=JSON)
+        assert second.status_code == 201
+    reopened = SQLiteStorage(tmp_path / "recruit.db")
+    assert [a.reference for a in reopened.applications("dudley")] == [second.json()["reference"]]
+    reopened.close()
