@@ -66,15 +66,16 @@ class BuildResult:
 
 def forget() -> None:
     """Drop what this process remembers between builds: file digests, loaded files, compiled
-    themes, councils' views.
+    themes, councils' views and their parts of the hub.
 
     The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
     """
-    from . import fingerprint, incremental, project, render, views
+    from . import fingerprint, incremental, parts, project, render, views
 
     fingerprint.forget()
     incremental._READ.clear()
     incremental._UNITS.clear()
+    parts.forget()
     project._LOADED.clear()
     render._CHAINS.clear()
     render._SITEMAPS.clear()

@@ -20,6 +20,7 @@ from .forms import HONEYPOT, form_fields, has_file
 from .icons import favicon_ico
 from .models import Region
 from .output import Output
+from .parts import Parts
 from .problems import Problem, ProblemsFound
 from .project import Project
 from .theme import ThemeChain
@@ -218,7 +219,9 @@ class Renderer:
             "hub",
             [(self.region.name, "/")],
         )
-        self.page(chain, "hub", ["hub.html"], hub, site, councils=councils, open_campaigns=open_campaigns)
+        part = Parts(chain, "/", self.region, site, self.today, self.base_url, lambda to: relative("/", to))
+        extra = {"councils": councils, "open_campaigns": open_campaigns, "part": part}
+        self.page(chain, "hub", ["hub.html"], hub, site, **extra)
         missing = PageInfo(
             "/404.html",
             self.absolute("/404.html"),
