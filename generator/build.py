@@ -31,7 +31,7 @@ from .incremental import (
     render_councils,
     save_records,
 )
-from .manifest import build_manifest, dumps, read_manifest
+from .manifest import form_json, manifest_file, read_manifest
 from .output import Output, Stage, WriteReport
 from .project import load_project
 from .render import Explained, Renderer, views_for
@@ -209,13 +209,18 @@ def region_files(
     if only is None:
         renderer.render_region(councils, sitemap)
         renderer.out.add("/_headers", headers, "security headers")
-    built = [records[f"{c.slug}/{campaign.slug}/"] for c in councils for campaign in c.campaigns]
-    forms = [r.form for r in built if r.form]
-    written = {(f["council"], f["campaign"]): r.form_json for r in built if (f := r.form) and r.form_json}
+    forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
     previous = read_manifest(out / MANIFEST) if only else None
-    manifest = build_manifest(renderer, councils, forms, previous, whole_council)
-    renderer.out.add(MANIFEST, dumps(manifest, written), "form manifest")
+    manifest = manifest_file(renderer, councils, forms, previous, whole_council)
+    renderer.out.add(MANIFEST, manifest, "form manifest")
     return renderer.out
+
+
+def _form(council: str, campaign: str, records: dict[str, Record]) -> tuple[str, str]:
+    """A campaign's form in the manifest, as its record has it."""
+    record = records[f"{council}/{campaign}/"]
+    assert record.form is not None  # incremental.fresh renders a campaign again without one
+    return campaign, record.form_json or form_json(record.form)
 
 
 def _in_scope(key: str, only: str | None) -> bool:
