@@ -77,6 +77,7 @@ def forget() -> None:
     incremental._UNITS.clear()
     parts.forget()
     project._LOADED.clear()
+    project._FOLDERS.clear()
     render._CHAINS.clear()
     render._SITEMAPS.clear()
     views._PICTURES.clear()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from projects import COMEBACK, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, LOGO_SVG,
 from support import ROOT, TODAY
 
 from generator.build import build, forget
+from generator.fingerprint import RACY_NS, Unchanged
 from generator.incremental import CACHE_DIR
 
 OTHER = "campaigns/otherton"
@@ -284,3 +287,18 @@ def test_a_council_template_rebuilds_that_council_and_the_theme_rebuilds_all(tmp
     theme = root / "themes/default/templates/macros.html"
     theme.write_text(theme.read_text() + "{# a theme author's note #}\n")
     assert build(root, out, today=TODAY).rendered == first.rendered
+
+
+def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(tmp_path: Path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text("one")
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(file, ns=(old, old))
+    kept, value = Unchanged(), object()
+    kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
+    assert kept.get("key", ["a.yaml"]) is value
+    assert kept.get("key", ["a.yaml", "b.yaml"]) is None  # another listing
+    file.write_text("two")
+    assert kept.get("key", ["a.yaml"]) is None
+    kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
+    assert kept.get("key", ["a.yaml"]) is None  # modified just now: it may change again unseen
