@@ -18,7 +18,8 @@ from support import ROOT, TODAY
 
 from generator.build import build, forget
 from generator.fingerprint import RACY_NS, Unchanged
-from generator.incremental import CACHE_DIR
+from generator.incremental import CACHE_DIR, Record, check_overlaps
+from generator.output import DuplicateOutput
 
 OTHER = "campaigns/otherton"
 OTHER_COUNCIL = (
@@ -302,3 +303,12 @@ def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(
     assert kept.get("key", ["a.yaml"]) is None
     kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
     assert kept.get("key", ["a.yaml"]) is None  # modified just now: it may change again unseen
+
+
+def test_two_units_writing_one_path_are_refused_when_only_one_of_them_changed() -> None:
+    a, b = Record("a", {"x/index.html": (1, 1)}), Record("b", {"y/index.html": (1, 1)})
+    check_overlaps({"t/a/": a, "t/b/": b})
+    with pytest.raises(DuplicateOutput, match="/x/index.html: t/a/ and t/b/"):
+        check_overlaps({"t/a/": a, "t/b/": Record("b2", {"x/index.html": (1, 1)})})
+    check_overlaps({"t/a/": a, "t/b/": b})  # put right
+    check_overlaps({"t/b/": Record("b3", {"x/index.html": (1, 1)})})  # a is gone: its path is free
