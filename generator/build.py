@@ -31,7 +31,7 @@ from .incremental import (
     render_councils,
     save_records,
 )
-from .manifest import build_manifest, dumps, read_manifest
+from .manifest import form_json, manifest_file, read_manifest
 from .output import Output, Stage, WriteReport
 from .project import load_project
 from .render import Explained, Renderer, views_for
@@ -50,8 +50,13 @@ class BuildResult:
     files: int
     seconds: float
     report: WriteReport
-    explained: list[Explained] = field(default_factory=list)
+    parts: list[list[Explained]] = field(default_factory=list, repr=False)  # by unit, then the region's
     rendered: int = 0  # pages rendered this time (the rest were up to date)
+
+    @property
+    def explained(self) -> list[Explained]:
+        """Which template file made each page (`recruit build --explain-templates`)."""
+        return [e for part in self.parts for e in part]
 
     def summary(self) -> str:
         r = self.report
@@ -66,16 +71,19 @@ class BuildResult:
 
 def forget() -> None:
     """Drop what this process remembers between builds: file digests, loaded files, compiled
-    themes, councils' views.
+    themes, councils' views and their parts of the hub.
 
     The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
     """
-    from . import fingerprint, incremental, project, render, views
+    from . import fingerprint, incremental, parts, project, render, views
 
     fingerprint.forget()
     incremental._READ.clear()
     incremental._UNITS.clear()
+    incremental.forget_checks()
+    parts.forget()
     project._LOADED.clear()
+    project._FOLDERS.clear()
     render._CHAINS.clear()
     render._SITEMAPS.clear()
     views._PICTURES.clear()
@@ -174,16 +182,16 @@ def _build(
     save_records(cache, {**kept, **records}, changed)
     in_scope = [records[u.key] for u in units]
     records.pop(REGION, None)
-    explained = [e for r in in_scope for e in r.explained] + renderer.explained
+    parts = [r.explained for r in in_scope] + [renderer.explained]
     return BuildResult(
         out=out,
         councils=len(councils),
         campaigns=sum(len(c.campaigns) for c in councils),
-        pages=len(explained),
+        pages=sum(map(len, parts)),
         files=sum(len(r.outputs) for r in in_scope) + len(region.files),
         seconds=time.perf_counter() - started,
         report=WriteReport(len(written), stage.unchanged + _reused(units, records, built), removed, written),
-        explained=explained,
+        parts=parts,
         rendered=sum(r.pages for r in built.values()),
     )
 
@@ -198,23 +206,28 @@ def region_files(
 ) -> Output:
     """The files that depend on every council: hub, sitemaps, the form manifest, security headers."""
     renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
-    sitemap = [url for r in records.values() for url in r.sitemap]
+    sitemaps = {key: r.sitemap for key, r in records.items()}
     headers = headers_file(renderer.region.backend_url)
     for council in councils:  # a council on its own domain publishes its folder alone
         if council.model.base_url and whole_council:
-            mine = [url for k, r in records.items() if k.startswith(f"{council.slug}/") for url in r.sitemap]
+            mine = {key: urls for key, urls in sitemaps.items() if key.startswith(f"{council.slug}/")}
             renderer.render_own_domain(council, mine)
             renderer.out.add(f"{council.path}_headers", headers, "security headers")
     if only is None:
-        renderer.render_region(councils, sitemap)
+        renderer.render_region(councils, sitemaps)
         renderer.out.add("/_headers", headers, "security headers")
-    built = [records[f"{c.slug}/{campaign.slug}/"] for c in councils for campaign in c.campaigns]
-    forms = [r.form for r in built if r.form]
-    written = {(f["council"], f["campaign"]): r.form_json for r in built if (f := r.form) and r.form_json}
+    forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
     previous = read_manifest(out / MANIFEST) if only else None
-    manifest = build_manifest(renderer, councils, forms, previous, whole_council)
-    renderer.out.add(MANIFEST, dumps(manifest, written), "form manifest")
+    manifest = manifest_file(renderer, councils, forms, previous, whole_council)
+    renderer.out.add(MANIFEST, manifest, "form manifest")
     return renderer.out
+
+
+def _form(council: str, campaign: str, records: dict[str, Record]) -> tuple[str, str]:
+    """A campaign's form in the manifest, as its record has it."""
+    record = records[f"{council}/{campaign}/"]
+    assert record.form is not None  # incremental.fresh renders a campaign again without one
+    return campaign, record.form_json or form_json(record.form)
 
 
 def _in_scope(key: str, only: str | None) -> bool:

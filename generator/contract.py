@@ -38,6 +38,10 @@ PAGES: dict[str, dict[str, str]] = {
     "hub": {
         "councils": "Every council, each with its campaigns (see `council` and `campaign`).",
         "open_campaigns": "Campaigns taking applications today, across all councils.",
+        "part": "part(template, council) renders a template for one council (it receives the "
+        "variables in PART) and reuses it while that council, the theme, the region and the date "
+        "are unchanged: an edit to one campaign then renders its council's part of the hub again, "
+        "not every council's.",
     },
     "council": {
         "council": CAMPAIGN_PAGE["council"],
@@ -71,6 +75,16 @@ PAGES: dict[str, dict[str, str]] = {
 }
 
 
+# What a template rendered by part() receives: no `page`, so that it can be reused as it is.
+PART: dict[str, str] = {
+    "region": COMMON["region"],
+    "site": COMMON["site"],
+    "rel": COMMON["rel"],
+    "today": COMMON["today"],
+    "council": CAMPAIGN_PAGE["council"],
+}
+
+
 def documented(kind: str) -> dict[str, str]:
     """Every variable a page of this kind receives, with its help text."""
     return {**COMMON, **PAGES[kind]}
@@ -82,13 +96,20 @@ class UndocumentedVariable(Exception):
 
 def check_context(kind: str, context: dict[str, Any]) -> None:
     """Refuse to render a page with a variable the contract does not document (or lacks one)."""
-    allowed = documented(kind)
+    _check(f"page kind {kind!r}", documented(kind), context)
+
+
+def check_part(context: dict[str, Any]) -> None:
+    """The same for a template rendered by part()."""
+    _check("a part", PART, context)
+
+
+def _check(what: str, allowed: dict[str, str], context: dict[str, Any]) -> None:
     extra = sorted(set(context) - set(allowed))
     missing = sorted(set(allowed) - set(context))
     if extra or missing:
         raise UndocumentedVariable(
-            f"page kind {kind!r}: undocumented {extra}, documented but not given {missing}; "
-            "update generator/contract.py"
+            f"{what}: undocumented {extra}, documented but not given {missing}; update generator/contract.py"
         )
 
 
@@ -99,4 +120,6 @@ def describe() -> str:
         lines.append(f"{kind}.html")
         for name, help_text in documented(kind).items():
             lines.append(f"  {name}: {help_text}")
+    lines.append("templates rendered by part(), e.g. hub_cards.html")
+    lines += [f"  {name}: {help_text}" for name, help_text in PART.items()]
     return "\n".join(lines)

@@ -29,18 +29,22 @@ _CODE: str | None = None
 _SNAPSHOT: dict[str, str] | None = None
 
 
+# The same for each file's (mtime_ns, size), or None when it is missing.
+_STATS: dict[str, tuple[int, int] | None] | None = None
+
+
 @contextlib.contextmanager
 def one_look() -> Iterator[None]:
     """Look at each file once until the block ends (nested blocks share the outer one's look)."""
-    global _SNAPSHOT
+    global _SNAPSHOT, _STATS
     outer = _SNAPSHOT is not None
     if not outer:
-        _SNAPSHOT = {}
+        _SNAPSHOT, _STATS = {}, {}
     try:
         yield
     finally:
         if not outer:
-            _SNAPSHOT = None
+            _SNAPSHOT = _STATS = None
 
 
 def file_digest(path: Path | str) -> str:
@@ -110,6 +114,50 @@ def code_digest() -> str:
         libraries = [(name, version(name)) for name in ("jinja2", "markdown", "nh3", "pillow", "pydantic")]
         _CODE = digest(tree_digest([here], (".py", ".yaml", ".js")), libraries)
     return _CODE
+
+
+def file_stat(name: str) -> tuple[int, int] | None:
+    """A file's (mtime_ns, size), None when it does not exist."""
+    seen = _STATS
+    if seen is not None and name in seen:
+        return seen[name]
+    try:
+        st = os.stat(name)
+        found = st.st_mtime_ns, st.st_size
+    except OSError:
+        found = None
+    if seen is not None:
+        seen[name] = found
+    return found
+
+
+class Unchanged:
+    """Values kept while the files they were made from keep their size and modification time, and
+    the listing they were made from (of a folder, say) stays the same.
+
+    Cheaper than a Memo to check (no digest looked up per file), and what it gives back is the very
+    object it was given. A file modified less than RACY_NS before the value was begun (`since_ns`)
+    may change again unseen within its timestamp tick: such a value is not kept.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[object, tuple[object, list[str], list[tuple[int, int] | None], object]] = {}
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def get(self, key: object, listing: object) -> object | None:
+        kept = self._kept.get(key)
+        if kept is None or kept[0] != listing or [file_stat(f) for f in kept[1]] != kept[2]:
+            return None
+        return kept[3]
+
+    def put(self, key: object, value: object, files: list[str], listing: object, since_ns: int) -> None:
+        stats = [file_stat(f) for f in files]
+        if all(st is not None and st[0] < since_ns - RACY_NS for st in stats):
+            self._kept[key] = (listing, files, stats, value)
+        else:
+            self._kept.pop(key, None)
 
 
 class Memo:

@@ -8,6 +8,7 @@ backend could misread bumps VERSION.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ RULE_KEYS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -72,14 +74,17 @@ def form_entry(
     }
 
 
-def build_manifest(
+Forms = dict[str, list[tuple[str, str]]]  # council slug -> (campaign slug, its form as form_json writes it)
+
+
+def manifest_file(
     renderer: Renderer,
     councils_built: list[CouncilView],
-    forms: list[dict[str, Any]],
+    forms: Forms,
     previous: dict[str, Any] | None = None,
     whole_councils: bool = True,
-) -> dict[str, Any]:
-    """The manifest for this build, from each built campaign's form entry.
+) -> bytes:
+    """The manifest for this build, from each built council's forms (every built council has a key).
 
     With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
     """
@@ -96,18 +101,10 @@ def build_manifest(
         for c in councils_built
     }
     if previous:
-        rebuilt = {(f["council"], f["campaign"]) for f in forms}
-
-        def replaced(entry: dict[str, Any]) -> bool:
-            if whole_councils:
-                return entry["council"] in councils
-            return (entry["council"], entry["campaign"]) in rebuilt
-
         councils = {**previous.get("councils", {}), **councils}
-        forms = [f for f in previous.get("forms", []) if not replaced(f)] + forms
-    forms.sort(key=lambda f: (f["council"], f["campaign"]))
+        forms = _merged(previous.get("forms", []), forms, whole_councils)
     origins = sorted({_origin(renderer.absolute("/"))} | {c["origin"] for c in councils.values()})
-    return {
+    head = {
         "format": FORMAT,
         "version": VERSION,
         "region": {
@@ -120,8 +117,20 @@ def build_manifest(
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),
-        "forms": forms,
     }
+    return dumps(head, forms)
+
+
+def _merged(before: list[dict[str, Any]], forms: Forms, whole_councils: bool) -> Forms:
+    """The previous manifest's forms with this build's in place of those it rebuilt."""
+    rebuilt = {(council, slug) for council, entries in forms.items() for slug, _ in entries}
+    merged: Forms = {council: list(entries) for council, entries in forms.items()}
+    for form in before:
+        key = (form["council"], form["campaign"])
+        if key[0] in forms if whole_councils else key in rebuilt:
+            continue
+        merged.setdefault(key[0], []).append((key[1], form_json(form)))
+    return merged
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -138,11 +147,25 @@ def form_json(form: dict[str, Any]) -> str:
     return json.dumps(form, ensure_ascii=False, separators=(",", ":"))
 
 
-def dumps(manifest: dict[str, Any], written: dict[tuple[str, str], str] | None = None) -> str:
-    """The manifest as JSON, one form to a line (readable in a diff); `written` are forms already
-    serialised by form_json, reused as they are."""
-    written = written or {}
-    head = {k: v for k, v in manifest.items() if k != "forms"}
-    forms = ",\n".join(written.get((f["council"], f["campaign"])) or form_json(f) for f in manifest["forms"])
+# Each council's forms as the manifest last wrote them, by council: (its forms, their bytes). A
+# 200-council region's manifest is 10 MB; an edit to one campaign joins one council's forms again.
+_FRAGMENTS: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+
+
+def dumps(head: dict[str, Any], forms: Forms) -> bytes:
+    """The manifest as JSON, one form to a line (readable in a diff), in council then campaign order."""
+    global _FRAGMENTS
+    fragments: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+    for council in sorted(forms):
+        entries = forms[council]
+        if not entries:
+            continue
+        known = _FRAGMENTS.get(council)
+        if known is None or known[0] != entries:
+            known = (entries, ",\n".join(text for _, text in sorted(entries)).encode("utf-8"))
+        fragments[council] = known
+    _FRAGMENTS = fragments  # councils gone are forgotten
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    return text[:-1] + ',"forms":[\n' + forms + "\n]}\n"
+    # one join: each concatenation of 10 MB copies it again (about 5 ms each)
+    forms_apart = [piece for _, data in fragments.values() for piece in (b",\n", data)][1:]
+    return b"".join([text[:-1].encode("utf-8"), b',"forms":[\n', *forms_apart, b"\n]}\n"])

@@ -20,6 +20,7 @@ from .forms import HONEYPOT, form_fields, has_file
 from .icons import favicon_ico
 from .models import Region
 from .output import Output
+from .parts import Parts
 from .problems import Problem, ProblemsFound
 from .project import Project
 from .theme import ThemeChain
@@ -202,8 +203,9 @@ class Renderer:
         if not info.noindex:
             self.sitemap.append(info.canonical)
 
-    def render_region(self, councils: list[CouncilView], sitemap: list[str]) -> None:
-        """The hub, 404 page, favicon, robots.txt and the sitemap of every page built."""
+    def render_region(self, councils: list[CouncilView], sitemaps: dict[str, list[str]]) -> None:
+        """The hub, 404 page, favicon, robots.txt and the sitemap of every page built (`sitemaps`:
+        each unit's URLs, by unit)."""
         chain = self.chain(None)
         brand = self.region.brand
         site, files = self.site_info(None)
@@ -218,7 +220,9 @@ class Renderer:
             "hub",
             [(self.region.name, "/")],
         )
-        self.page(chain, "hub", ["hub.html"], hub, site, councils=councils, open_campaigns=open_campaigns)
+        part = Parts(chain, "/", self.region, site, self.today, self.base_url, lambda to: relative("/", to))
+        extra = {"councils": councils, "open_campaigns": open_campaigns, "part": part}
+        self.page(chain, "hub", ["hub.html"], hub, site, **extra)
         missing = PageInfo(
             "/404.html",
             self.absolute("/404.html"),
@@ -231,7 +235,7 @@ class Renderer:
         self.page(chain, "not_found", ["404.html"], missing, site, rel=self.from_root(), council=None)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
         self.out.add("/robots.txt", _robots(self.absolute("/sitemap.xml")), "robots")
-        self.out.add("/sitemap.xml", _sitemap(sitemap + self.sitemap, self.absolute("/")), "sitemap")
+        self.out.add("/sitemap.xml", _sitemap({**sitemaps, "": self.sitemap}, self.absolute("/")), "sitemap")
 
     def render_static(self, council: CouncilView) -> None:
         """A council's stylesheet, favicon and form script (in its brand), and its images."""
@@ -257,13 +261,13 @@ class Renderer:
         names = [f"council-{council.slug}.html", "council.html"]
         self.page(self.chain(council.slug), "council", names, info, site, council=council)
 
-    def render_own_domain(self, council: CouncilView, sitemap: list[str]) -> None:
+    def render_own_domain(self, council: CouncilView, sitemaps: dict[str, list[str]]) -> None:
         """A council on its own domain: its folder is that domain's root, with its own sitemap
         and its own 404 page, in its brand."""
         base = council.model.base_url
         if base:
             self.out.add(f"{council.path}robots.txt", _robots(base + "sitemap.xml"), "robots")
-            self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemap, base), "sitemap")
+            self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemaps, base), "sitemap")
             site, _ = self.site_info(council)
             path = f"{council.path}404.html"
             missing = PageInfo(
@@ -459,17 +463,19 @@ def _sitemap_row(url: str) -> str:
     return f"  <url><loc>{escape(url)}</loc></url>\n"
 
 
-# The last sitemaps made, by (their URLs, base): an edit that adds or removes no page gives the
-# same sitemap, and sorting and joining a 30,000-page region's URLs again cost a rebuild 30 ms.
-_SITEMAPS: dict[str, tuple[frozenset[str], str]] = {}
+# The last sitemap made for each base, with each unit's URLs it was made from: an edit that adds or
+# removes no page gives the same sitemap, and sorting and joining a 30,000-page region's URLs again
+# cost a rebuild 30 ms (and gathering them in a set to compare, 7 ms: a unit kept as it was has the
+# very same list).
+_SITEMAPS: dict[str, tuple[dict[str, list[str]], str]] = {}
 
 
-def _sitemap(urls: list[str], base: str) -> str:
+def _sitemap(sitemaps: dict[str, list[str]], base: str) -> str:
     """A sitemap lists the URLs of its own host only (a council on its own domain has its own)."""
-    unique = frozenset(urls)
     known = _SITEMAPS.get(base)
-    if known is not None and known[0] == unique:
+    if known is not None and known[0] == sitemaps:
         return known[1]
+    unique = {url for urls in sitemaps.values() for url in urls}
     rows = "".join(_sitemap_row(u) for u in sorted(unique) if u.startswith(base))
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -478,7 +484,7 @@ def _sitemap(urls: list[str], base: str) -> str:
     )
     if len(_SITEMAPS) > 64:
         _SITEMAPS.clear()
-    _SITEMAPS[base] = (unique, text)
+    _SITEMAPS[base] = (sitemaps, text)
     return text
 
 

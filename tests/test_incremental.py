@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from projects import COMEBACK, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, LOGO_SVG,
 from support import ROOT, TODAY
 
 from generator.build import build, forget
-from generator.incremental import CACHE_DIR
+from generator.fingerprint import RACY_NS, Unchanged
+from generator.incremental import CACHE_DIR, Record, check_overlaps
+from generator.output import DuplicateOutput
 
 OTHER = "campaigns/otherton"
 OTHER_COUNCIL = (
@@ -123,6 +127,20 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
     def template(rng: random.Random) -> None:
         edit("themes/default/templates/base.html", "</footer>", f"<!-- {rng.randint(1, 10**6)} --></footer>")
 
+    def council_name(rng: random.Random) -> None:  # its row and its cards on the hub
+        path = root / f"{OTHER}/council.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        number = rng.randint(1, 10**6)
+        lines[0], lines[1] = f"name: Otherton Council {number}\n", f"short_name: Otherton {number}\n"
+        path.write_text("".join(lines), encoding="utf-8")
+
+    def hub_template(rng: random.Random) -> None:  # every council's part of the hub
+        edit("themes/default/templates/hub_cards.html", "</h3>", f"</h3><!-- {rng.randint(1, 10**6)} -->")
+
+    def region_name(rng: random.Random) -> None:
+        name = 'name = "Testshire Care Careers'
+        edit("site.toml", name, f"{name} {rng.randint(1, 9)}")
+
     def remove_campaign(rng: random.Random) -> None:
         path = root / COMEBACK
         if path.exists():
@@ -147,6 +165,9 @@ def edits(root: Path) -> list[tuple[str, Callable[[random.Random], None]]]:
         ("override", override),
         ("theme", theme),
         ("template", template),
+        ("council_name", council_name),
+        ("hub_template", hub_template),
+        ("region_name", region_name),
         ("remove_campaign", remove_campaign),
         ("picture", picture),
         ("touch", touch),
@@ -166,14 +187,32 @@ def test_incremental_builds_equal_clean_builds_after_random_edits(tmp_path: Path
         name, change = changes[step % len(changes)] if step < len(changes) else rng.choice(changes)
         done.add(name)
         change(rng)
-        today = rng.choice(days)
-        build(root, incremental, today=today)
-        forget()  # the clean build starts as a new process would
-        clean = tmp_path / f"clean-{step}"
-        build(root, clean, today=today)
-        assert tree(incremental) == tree(clean), f"step {step}: after {name}"
-        shutil.rmtree(clean)
+        assert_as_clean(root, incremental, rng.choice(days), f"step {step}: after {name}")
     assert done == {name for name, _ in changes}
+
+
+def assert_as_clean(root: Path, incremental: Path, today: dt.date, label: str) -> None:
+    """Build into `incremental` with what this process remembers, then compare with a clean build."""
+    build(root, incremental, today=today)
+    forget()  # the clean build starts as a new process would (and leaves the next build its memory)
+    clean = incremental.parent / "clean"
+    build(root, clean, today=today)
+    assert tree(incremental) == tree(clean), label
+    shutil.rmtree(clean)
+
+
+def test_the_hub_shows_each_edit_to_a_council_or_to_its_parts(tmp_path: Path) -> None:
+    """Each council's part of the hub is reused while it is unchanged (generator/parts.py), on a
+    day that is the same from build to build."""
+    root = project(tmp_path)
+    changes = dict(edits(root))
+    rng = random.Random(0)
+    incremental = tmp_path / "incremental"
+    build(root, incremental, today=TODAY)
+    for name in ("retitle", "council_name", "hub_template", "theme", "region_name", "remove_campaign"):
+        changes[name](rng)
+        assert_as_clean(root, incremental, TODAY, f"after {name}")
+    assert "Otherton Council" in (incremental / "index.html").read_text()
 
 
 def test_one_edited_campaign_rewrites_its_site_and_the_pages_that_list_it(tmp_path: Path) -> None:
@@ -249,3 +288,27 @@ def test_a_council_template_rebuilds_that_council_and_the_theme_rebuilds_all(tmp
     theme = root / "themes/default/templates/macros.html"
     theme.write_text(theme.read_text() + "{# a theme author's note #}\n")
     assert build(root, out, today=TODAY).rendered == first.rendered
+
+
+def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(tmp_path: Path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text("one")
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(file, ns=(old, old))
+    kept, value = Unchanged(), object()
+    kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
+    assert kept.get("key", ["a.yaml"]) is value
+    assert kept.get("key", ["a.yaml", "b.yaml"]) is None  # another listing
+    file.write_text("two")
+    assert kept.get("key", ["a.yaml"]) is None
+    kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
+    assert kept.get("key", ["a.yaml"]) is None  # modified just now: it may change again unseen
+
+
+def test_two_units_writing_one_path_are_refused_when_only_one_of_them_changed() -> None:
+    a, b = Record("a", {"x/index.html": (1, 1)}), Record("b", {"y/index.html": (1, 1)})
+    check_overlaps({"t/a/": a, "t/b/": b})
+    with pytest.raises(DuplicateOutput, match="/x/index.html: t/a/ and t/b/"):
+        check_overlaps({"t/a/": a, "t/b/": Record("b2", {"x/index.html": (1, 1)})})
+    check_overlaps({"t/a/": a, "t/b/": b})  # put right
+    check_overlaps({"t/b/": Record("b3", {"x/index.html": (1, 1)})})  # a is gone: its path is free

@@ -1,0 +1,75 @@
+"""Parts of a page rendered once per council and reused while that council and the theme are unchanged.
+
+The hub lists every open campaign of every council: rendering all of a 200-council region's rows
+again cost a one-campaign edit about 50 ms. The hub renders each council's rows with
+`part(template, council)` instead; a part is rendered again only when its council's view is a new
+object (views.build_views keeps it while everything loaded for the council is unchanged) or
+when anything else a part can see changed: the theme chain (the same object while its files are
+unchanged, render._theme_chain), the region, the site, the date, the page it is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup
+
+from .contract import check_part
+from .models import Region
+from .theme import ThemeChain
+from .views import CouncilView
+
+
+class _Setting:
+    """What every council's part on one page depends on besides the council (compared by identity
+    once it has been found equal to the last build's)."""
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+
+# By page path: the setting of the last render, and (template, council slug) -> (setting, council, html).
+_SETTINGS: dict[str, _Setting] = {}
+_PARTS: dict[str, dict[tuple[str, str], tuple[_Setting, CouncilView, Markup]]] = {}
+
+
+def forget() -> None:
+    _SETTINGS.clear()
+    _PARTS.clear()
+
+
+class Parts:
+    """`part(template, council)` for one page: each council's part, rendered or as last rendered."""
+
+    def __init__(
+        self,
+        chain: ThemeChain,
+        path: str,
+        region: Region,
+        site: Any,
+        today: dt.date,
+        base_url: str | None,
+        rel: Callable[[str], str],
+    ) -> None:
+        key = (chain, region, site, today, base_url)
+        setting = _SETTINGS.get(path)
+        if setting is None or setting.key != key:
+            setting = _SETTINGS[path] = _Setting(key)
+        self.setting, self.chain = setting, chain
+        self.context = {"region": region, "site": site, "today": today, "rel": rel}
+        self.known = _PARTS.get(path, {})
+        self.used: dict[tuple[str, str], tuple[_Setting, CouncilView, Markup]] = {}
+        _PARTS[path] = self.used  # what this render used: councils gone are forgotten
+
+    def __call__(self, template: str, council: CouncilView) -> Markup:
+        key = (template, council.slug)
+        kept = self.known.get(key)
+        if kept is None or kept[0] is not self.setting or kept[1] is not council:
+            context = {**self.context, "council": council}
+            check_part(context)
+            html = Markup(self.chain.select([template]).render(context))
+            kept = (self.setting, council, html)
+        self.used[key] = kept
+        return kept[2]
