@@ -192,7 +192,7 @@ def measure(
     work: Path,
     *,
     seconds: float = 10.0,
-    count: int = 20000,
+    count: int = 60000,
     concurrency: int = 16,
     workers: int = os.cpu_count() or 1,
 ) -> dict[str, Any]:
