@@ -68,6 +68,7 @@ _MIME_ASCII = _MIME.format("us-ascii", "7bit")
 _MIME_UTF8 = _MIME.format("utf-8", "quoted-printable")
 
 
+@functools.lru_cache(maxsize=1024)  # the sender and the councils' addresses recur
 def _address(name: str, address: str) -> str:
     """`Name <address>`: the name RFC 2047-encoded when it is not ASCII, the domain in IDNA."""
     local, at, domain = address.rpartition("@")
@@ -101,6 +102,17 @@ def _header_around(name: str, value: str, token: str) -> str:
     return _header(name, before + stand_in + after).replace(stand_in, token)
 
 
+@functools.lru_cache(maxsize=64)
+def _date_of_second(second: dt.datetime) -> str:
+    return format_datetime(second)
+
+
+def _date(when: dt.datetime) -> str:
+    """The Date header's value (to the second, as format_datetime writes it; applications
+    arriving in the same second share it)."""
+    return _date_of_second(when.replace(microsecond=0))
+
+
 def _message(
     sender: str,
     to: str,
@@ -115,7 +127,7 @@ def _message(
     """One message's bytes. `when` may come formatted already (format_datetime), as compose
     formats it once for all of an application's messages; `reference`, when the subject holds
     it, lets the subject's folding be reused."""
-    if body.isascii() and max(map(len, body.splitlines()), default=0) <= 998:
+    if body.isascii() and _longest_line(body) <= 998:
         mime, payload = _MIME_ASCII, body
     else:
         mime, payload = _MIME_UTF8, _UTF8.body_encode(body)
@@ -130,7 +142,20 @@ def _message(
     ]
     if reply_to:
         head.append(_header("Reply-To", reply_to))
-    return ("".join(head) + _CRLF + _LINE_ENDS.sub(_CRLF, payload)).encode("ascii")
+    payload = payload.replace("\n", _CRLF) if "\r" not in payload else _LINE_ENDS.sub(_CRLF, payload)
+    return ("".join(head) + _CRLF + payload).encode("ascii")
+
+
+def _longest_line(text: str) -> int:
+    """The longest of text.splitlines(): lines split at \\n alone when those are short enough,
+    since splitlines only cuts them shorter."""
+    longest = max(map(len, text.split("\n")))
+    return longest if longest <= 998 else max(map(len, text.splitlines()), default=0)
+
+
+@functools.lru_cache(maxsize=16)
+def _domain(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "recruit.invalid"
 
 
 def compose(
@@ -145,13 +170,14 @@ def compose(
     region = manifest.region
     council = manifest.councils.get(form["council"], {})
     council_name = council.get("name", form["council"])
-    domain = urlsplit(region.get("base_url", "")).hostname or "recruit.invalid"
+    domain = _domain(region.get("base_url", ""))
     sender = mail_from or _address(
         region.get("name", "Recruitment"), region.get("contact_email") or f"no-reply@{domain}"
     )
     lines = answer_lines(form["fields"], answers)
     name = str(answers.get("full_name", "")).strip() or "An applicant"
     applicant = str(answers.get("email", ""))
+    applicant_address = _address(name, applicant) if applicant else None
     files = [spec["id"] for spec in form["fields"] if spec["type"] == "file" and spec["id"] in answers]
     file_note = (
         "\nThe uploaded file is kept with the application: export the council's applications, or "
@@ -159,7 +185,7 @@ def compose(
         if files
         else ""
     )
-    date = format_datetime(when)  # one Date header for all of the application's messages
+    date = _date(when)  # one Date header for all of the application's messages
     # Message-IDs: the reference is unique to the application, the token to this composing of
     # its mail (a reference drawn again after a collision gets new ones).
     ids = (
@@ -181,7 +207,7 @@ def compose(
                 _address("", address),
                 f"New application {reference}: {form['title']}",
                 council_body,
-                _address(name, applicant) if applicant else None,
+                applicant_address,
                 domain,
                 date,
                 next(ids),
@@ -209,7 +235,7 @@ def compose(
                 applicant,
                 _message(
                     sender,
-                    _address(name, applicant),
+                    applicant_address,
                     f"Application received: {reference}",
                     body,
                     _address("", contact) if contact else None,
