@@ -188,9 +188,8 @@ def compose(
     date = _date(when)  # one Date header for all of the application's messages
     # Message-IDs: the reference is unique to the application, the token to this composing of
     # its mail (a reference drawn again after a collision gets new ones).
-    ids = (
-        f"<{reference}.{n}.{token}@{domain}>" for token in [secrets.token_hex(8)] for n in itertools.count()
-    )
+    token = secrets.token_hex(8)
+    ids = (f"<{reference}.{n}.{token}@{domain}>" for n in itertools.count(1))
     council_body = (
         f"A new application for {form['title']} ({council_name}).\n\n"
         f"Reference: {reference}\nReceived: {when.astimezone(dt.UTC):%d %B %Y %H:%M} UTC\n\n"
