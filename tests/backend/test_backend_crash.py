@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from backend_support import JSON, NOW, form_of, free_port, good_answers, site_client
 
 from forms_backend.storage import open_storage
@@ -120,6 +121,7 @@ def running(pid: int) -> bool:
     return _stat(pid)[:1] not in ([], ["Z"])  # a zombie has exited, only not been reaped
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="finds the workers through /proc")
 def test_workers_share_the_database_and_stop_together(dist, manifest, tmp_path) -> None:  # noqa: ANN001
     """`recruit backend serve --workers 2`: two processes take applications into one database,
     every acknowledged one is stored once, and Ctrl-C/SIGTERM stops them all."""
