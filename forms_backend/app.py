@@ -109,12 +109,12 @@ class Backend:
                 try:
                     storage = self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
                     outcomes = await anyio.to_thread.run_sync(storage.save_many, [r for r, _ in batch])
-                except BaseException as exc:  # noqa: BLE001 - every waiting request hears of it
+                except Exception as exc:  # noqa: BLE001 - every request waiting on it hears of it
                     outcomes = [exc] * len(batch)
-                    if not isinstance(exc, Exception):  # cancelled: the server is stopping
-                        for _, future in batch:
-                            future.cancel()
-                        raise
+                except BaseException:  # cancelled: the server is stopping
+                    for _, future in batch:
+                        future.cancel()
+                    raise
                 for (_, future), outcome in zip(batch, outcomes, strict=True):
                     if future.done():  # its client went away while the commit ran
                         continue

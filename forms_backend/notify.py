@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from email.charset import QP, Charset
 from email.header import Header
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,25 +119,22 @@ def _message(
     subject: str,
     body: str,
     reply_to: str | None,
-    domain: str,
-    when: dt.datetime | str,
-    message_id: str | None = None,
+    date: str,
+    message_id: str,
     reference: str = "",
 ) -> bytes:
-    """One message's bytes. `when` may come formatted already (format_datetime), as compose
-    formats it once for all of an application's messages; `reference`, when the subject holds
-    it, lets the subject's folding be reused."""
+    """One message's bytes; `date` as format_datetime writes it. `reference`, when the subject
+    holds it, lets the subject's folding be reused."""
     if body.isascii() and _longest_line(body) <= 998:
         mime, payload = _MIME_ASCII, body
     else:
         mime, payload = _MIME_UTF8, _UTF8.body_encode(body)
-    message_id = message_id or make_msgid(domain=domain)
     head = [
         mime,
         _header("From", sender),
         _header("To", to),
         _header_around("Subject", subject, reference) if reference else _header("Subject", subject),
-        _header("Date", when if isinstance(when, str) else format_datetime(when)),
+        _header("Date", date),
         _header_around("Message-ID", message_id, message_id),
     ]
     if reply_to:
@@ -207,7 +204,6 @@ def compose(
                 f"New application {reference}: {form['title']}",
                 council_body,
                 applicant_address,
-                domain,
                 date,
                 next(ids),
                 reference=reference,
@@ -238,7 +234,6 @@ def compose(
                     f"Application received: {reference}",
                     body,
                     _address("", contact) if contact else None,
-                    domain,
                     date,
                     next(ids),
                     reference=reference,

@@ -127,7 +127,7 @@ def _merged(before: list[dict[str, Any]], forms: Forms, whole_councils: bool) ->
     merged: Forms = {council: list(entries) for council, entries in forms.items()}
     for form in before:
         key = (form["council"], form["campaign"])
-        if key[0] in forms if whole_councils else key in rebuilt:
+        if (key[0] in forms) if whole_councils else (key in rebuilt):
             continue
         merged.setdefault(key[0], []).append((key[1], form_json(form)))
     return merged

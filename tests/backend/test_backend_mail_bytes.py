@@ -72,7 +72,7 @@ def test_message_bytes_match_the_email_package(name, subject, body) -> None:  # 
     sender = _address("West Midlands Care Careers", "jobs@recruit.example.gov.uk")
     to = _address(*name)
     reply_to = _address("Dudley Council", "hr@dudley.gov.uk") if name[0] else None
-    ours = _message(sender, to, subject, body, reply_to, "recruit.example.gov.uk", WHEN, MESSAGE_ID)
+    ours = _message(sender, to, subject, body, reply_to, format_datetime(WHEN), MESSAGE_ID)
     assert ours.split(b"\r\n") == by_the_email_package(sender, to, subject, body, reply_to).split(b"\r\n")
     parsed = email.message_from_bytes(ours, policy=default)  # and a mail program reads it back
     assert " ".join(str(parsed["Subject"]).split()) == " ".join(subject.split())
@@ -90,9 +90,7 @@ def test_a_subject_folded_around_its_reference_matches_the_email_package(subject
     body = BODIES[0]
     for reference in ("WOL-7K3Q9XAB", "DUD-22222222"):
         text = subject.replace("WOL-7K3Q9XAB", reference).replace("DUD-7K3Q9XAB", reference)
-        ours = _message(
-            sender, to, text, body, None, "recruit.example.gov.uk", WHEN, MESSAGE_ID, reference=reference
-        )
+        ours = _message(sender, to, text, body, None, format_datetime(WHEN), MESSAGE_ID, reference=reference)
         assert ours == by_the_email_package(sender, to, text, body, None)
 
 
