@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .addresses import ascii_address
 from .manifest import Manifest
 from .settings import Settings
 from .storage import Outgoing, Storage
@@ -62,23 +63,47 @@ _CRLF = "\r\n"
 _MAX_LINE = 78
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in a mail file's source, unlike base64
+_LONGEST_WORDS = 900  # a header line may be 998 characters: room for "Reply-To: ", <, > and CRLF
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 _MIME = 'Content-Type: text/plain; charset="{}"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: {}\r\n'
 _MIME_ASCII = _MIME.format("us-ascii", "7bit")
 _MIME_UTF8 = _MIME.format("utf-8", "quoted-printable")
 
 
+# Nothing that reaches a header may start a new line: C0 and C1 controls and the Unicode line
+# and paragraph separators become spaces (the form refuses them in answers; this holds for
+# whatever else a header is made of, such as a title from a campaign file).
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# A display name written as it is (or quoted by formataddr) reads back as written; any other is
+# sent as RFC 2047 encoded words, which keep every character and space (runs of spaces, a long
+# name folded over lines, a name that looks like an address or a header).
+_PLAIN_WORD = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~().,;:@\[\]<>-]+"
+_PLAIN_NAME = re.compile(rf"{_PLAIN_WORD}(?: {_PLAIN_WORD})*")
+
+
+def one_line(text: str) -> str:
+    return _BREAKING.sub(" ", text) if _BREAKING.search(text) else text
+
+
 @functools.lru_cache(maxsize=1024)  # the sender and the councils' addresses recur
 def _address(name: str, address: str) -> str:
-    """`Name <address>`: the name RFC 2047-encoded when it is not ASCII, the domain in IDNA."""
-    local, at, domain = address.rpartition("@")
-    if at and not domain.isascii():
-        address = f"{local}@{domain.encode('idna').decode('ascii')}"
-    return formataddr((name, address), charset="utf-8") if name else address
+    """`Name <address>`: the name RFC 2047-encoded unless it is plain ASCII, the domain in IDNA."""
+    address = ascii_address(address)
+    if not name:
+        return address
+    name = one_line(name)
+    if _PLAIN_NAME.fullmatch(name):
+        return formataddr((name, address))
+    words = _UTF8.header_encode(name)  # one encoded word, as formataddr writes a name not in ASCII
+    if len(words) + len(address) > _LONGEST_WORDS:
+        # Too long for a line of its own (a name of 200 characters in Chinese script): several
+        # words of at most 75 characters, which a reader joins back as they were (RFC 2047).
+        words = " ".join(Header(name, _UTF8).encode(linesep="\n", maxlinelen=75).split())
+    return f"{words} <{address}>"
 
 
-@functools.lru_cache(maxsize=512)  # the sender, and the council as Reply-To, recur in every message
-def _header(name: str, value: str) -> str:
+def _folded(name: str, value: str) -> str:
+    """`Name: value` as compat32 writes it; `value` holds no line break."""
     fits = len(name) + 2 + len(value) <= _MAX_LINE
     if fits and value.isascii() and value.isprintable() and value == value.strip():
         return f"{name}: {value}{_CRLF}"
@@ -86,6 +111,12 @@ def _header(name: str, value: str) -> str:
     return f"{name}: {folded.encode(linesep=_CRLF, maxlinelen=_MAX_LINE)}{_CRLF}"
 
 
+@functools.lru_cache(maxsize=512)  # the sender, and the council as Reply-To, recur in every message
+def _header(name: str, value: str) -> str:
+    return _folded(name, one_line(value))
+
+
+_shape = functools.lru_cache(maxsize=512)(_folded)  # a value with its token stood in for
 _SPLITS = frozenset(";, \t")  # where compat32 may fold an ASCII header; a reference holds none
 
 
@@ -93,13 +124,14 @@ def _header_around(name: str, value: str, token: str) -> str:
     """`_header(name, value)` for an ASCII value holding `token` once (a reference, a Message-ID):
     where the folding breaks depends on the token's length, never its characters, so each shape
     is folded once and cached, and the token is put back. Other values are folded as they are."""
-    if not (value.isascii() and token.isprintable()) or _SPLITS & set(token) or "\0" in value:
+    value = one_line(value)  # so it holds no NUL but the stand-in's
+    if not (value.isascii() and token.isprintable()) or _SPLITS & set(token):
         return _header(name, value)
     before, found, after = value.partition(token)
     if not found or token in after:
         return _header(name, value)
     stand_in = "\0" * len(token)
-    return _header(name, before + stand_in + after).replace(stand_in, token)
+    return _shape(name, before + stand_in + after).replace(stand_in, token)
 
 
 @functools.lru_cache(maxsize=64)
@@ -197,7 +229,7 @@ def compose(
     out = [
         Outgoing(
             "council",
-            address,
+            ascii_address(address),
             _message(
                 sender,
                 _address("", address),
@@ -227,7 +259,7 @@ def compose(
         out.append(
             Outgoing(
                 "applicant",
-                applicant,
+                ascii_address(applicant),
                 _message(
                     sender,
                     applicant_address,

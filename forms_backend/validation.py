@@ -9,44 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
 
+from .addresses import email_ok
+from .documents import sniff
 from .parsing import Submission, Upload
 
 Answer = str | list[str] | bool | dict[str, Any]
 Spec = dict[str, Any]
 
-EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-
-
-def email_ok(value: str) -> bool:
-    """An address mail can be sent to: name@domain, the name in ASCII, the domain ASCII or IDNA."""
-    if not EMAIL.fullmatch(value):
-        return False
-    local, _, domain = value.rpartition("@")
-    if not local.isascii():
-        return False
-    try:
-        domain.encode("idna")
-    except UnicodeError:
-        return False
-    return True
-
-
+# C0 and C1 controls, and the two Unicode separators str.splitlines() also cuts lines at. No one
+# types them: they come from a paste or a program, and in a mail header a line break starts a
+# header of the sender's choosing.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# In a textarea a person means these as line breaks (Word pastes its manual ones as \v).
+TEXTAREA_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n", "\u2028": "\n", "\u2029": "\n"})
+ONE_LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 TEXT_TYPES = ("text", "textarea", "email", "tel", "postcode", "number")
 CHOICE_TYPES = ("radios", "select")
-OLE = bytes.fromhex("D0CF11E0A1B11AE1")
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 FILE_TYPES = {
     ".pdf": "application/pdf",
     ".doc": "application/msword",
@@ -79,6 +67,31 @@ def message(spec: Spec, rule: str) -> str:
     return f"Enter a valid answer for {label[:1].lower()}{label[1:]}"
 
 
+def _label(spec: Spec) -> str:
+    label = str(spec.get("label") or spec["id"]).rstrip("?")
+    return label[:1].upper() + label[1:]
+
+
+def controls(spec: Spec, value: str) -> tuple[str, str | None]:
+    """The value with the control characters a person could have meant normalised (a tab in a
+    one-line answer is a space; \\r, \\v and the Unicode separators in a textarea are line breaks),
+    and the message for the field when any other is left."""
+    messages = spec.get("messages") or {}
+    if spec["type"] == "textarea":
+        value = value.translate(TEXTAREA_BREAKS)
+        left = [ch for ch in CONTROL.findall(value) if ch not in "\n\t"]
+    else:
+        value = value.replace("\t", " ")
+        left = CONTROL.findall(value)
+        if any(ONE_LINE_BREAKS.match(ch) for ch in left):
+            return value, messages.get("one_line") or f"{_label(spec)} must be on one line"
+    if left:
+        return value, messages.get("characters") or (
+            f"{_label(spec)} must not include control characters: type it in again rather than pasting it"
+        )
+    return value, None
+
+
 def phone_ok(value: str) -> bool:
     """A UK number (or an international one with its country code), checked by phonenumbers.
 
@@ -107,29 +120,6 @@ def postcode(value: str) -> str | None:
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
-def sniff(data: bytes) -> str | None:
-    """The document type the bytes really are ('.pdf', '.doc', '.docx', '.odt'), or None."""
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
-    if data.startswith(OLE):
-        return ".doc"
-    if not data.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                info = archive.getinfo("mimetype")
-                if info.file_size <= 100 and archive.read(info).strip() == ODT_MIMETYPE:
-                    return ".odt"
-                return None
-            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
-                return ".docx"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        return None
-    return None
-
-
 def _text(spec: Spec, raw: str, result: Result) -> None:
     kind, fid = spec["type"], spec["id"]
     value = raw.replace("\r\n", "\n").strip()
@@ -137,6 +127,12 @@ def _text(spec: Spec, raw: str, result: Result) -> None:
         if spec.get("required"):
             result.errors[fid] = message(spec, "required")
         return
+    if CONTROL.search(value):
+        value, refused = controls(spec, value)
+        if refused:
+            result.errors[fid] = refused
+            return
+        value = value.strip()
     if kind == "postcode":
         normal = postcode(value)
         if normal is None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
-from backend_support import PDF, form_of, good_answers
+from backend_support import PDF, docx, form_of, good_answers, odt
 
 from forms_backend.parsing import BadRequest, Submission, Upload, parse_body
 from forms_backend.references import ALPHABET, LENGTH, is_reference, new_reference
@@ -33,22 +30,6 @@ def check(field: dict, **values) -> tuple[dict, dict]:
     sub = Submission({k: v if isinstance(v, list) else [v] for k, v in values.items()})
     result = validate([field], sub)
     return result.answers, result.errors
-
-
-def docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
-
-
-def odt() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr("content.xml", "<office:document-content/>")
-    return buffer.getvalue()
 
 
 def test_required_and_optional_text() -> None:
