@@ -92,7 +92,7 @@ def _address(name: str, address: str) -> str:
     if not name:
         return address
     name = one_line(name)
-    if _PLAIN_NAME.fullmatch(name):
+    if _PLAIN_NAME.fullmatch(name) and "=?" not in name:  # not one a reader would decode
         return formataddr((name, address))
     words = _UTF8.header_encode(name)  # one encoded word, as formataddr writes a name not in ASCII
     if len(words) + len(address) > _LONGEST_WORDS:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -188,8 +188,10 @@ def _multipart(body: bytes, boundary: bytes, max_fields: int) -> Submission:
         parser = MultipartParser(boundary, collector.callbacks())
         parser.write(body)
         parser.finalize()
-    except MultipartParseError as exc:
+    except FormParserError as exc:  # the base of every error python-multipart means to raise
         raise BadRequest(f"The multipart body is malformed ({exc}).") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # one it did not mean to
+        raise BadRequest(f"The multipart body cannot be read ({type(exc).__name__}).") from None
     if not collector.parts and body.strip():
         raise BadRequest("The multipart body has no parts: is the boundary right?")
     sub = Submission()
