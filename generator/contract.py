@@ -52,7 +52,9 @@ PAGES: dict[str, dict[str, str]] = {
         **CAMPAIGN_PAGE,
         "role": "The role: every key of the YAML plus path, closes (its own or the campaign's), "
         "closed (True once `today` is past closes), salary_text, employment_label, apply_path.",
-        "jsonld": "The schema.org JobPosting for this role, as JSON safe to put in a script tag; "
+        "jsonld": "The schema.org JobPosting for this role, as JSON safe to put in a script tag "
+        "(Markup: every <, >, &, ' and U+2028/U+2029 in it is written as a \\u escape, so no text "
+        "of the role's can end the script or hide its end; put it in as it is); "
         "None once the role has closed (an expired posting must not be offered to job search).",
     },
     "apply": {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -22,20 +21,12 @@ from PIL import Image as PILImage
 
 from .fingerprint import file_digest
 from .images import display_size, is_raster, variants
-from .markdown import plain_text, render_markdown
+from .jsonld import EMPLOYMENT
+from .jsonld import job_posting as job_posting  # where render.py looks for it
+from .markdown import plain_text
 from .models import Campaign, Council, Role
 from .project import CampaignSite, CouncilSite
 
-EMPLOYMENT = {
-    "full-time": ("Full time", "FULL_TIME"),
-    "part-time": ("Part time", "PART_TIME"),
-    "temporary": ("Temporary", "TEMPORARY"),
-    "contract": ("Contract", "CONTRACTOR"),
-    "intern": ("Internship", "INTERN"),
-    "volunteer": ("Volunteer", "VOLUNTEER"),
-    "per-diem": ("Paid by the day", "PER_DIEM"),
-    "other": ("Other", "OTHER"),
-}
 PERIOD = {"year": "a year", "hour": "an hour", "day": "a day", "week": "a week", "month": "a month"}
 
 
@@ -358,59 +349,6 @@ def _campaign_view(
 def quote(text: str) -> str:
     """URL-quoted text (the same texts and addresses recur in every build)."""
     return _quote(text)
-
-
-def job_posting(role: RoleView, campaign: CampaignView, council: CouncilView, url: str, logo_url: str) -> str:
-    """schema.org JobPosting JSON-LD with what Google requires and recommends."""
-    r = role.model
-    locality = r.location.town or r.location.name.rsplit(",", 1)[-1].strip()
-    salary: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": r.salary.period.upper()}
-
-    def number(value: float) -> float | int:
-        return int(value) if float(value).is_integer() else value
-
-    if r.salary.max is not None and r.salary.max != r.salary.min:
-        salary.update(minValue=number(r.salary.min), maxValue=number(r.salary.max))
-    else:
-        salary["value"] = number(r.salary.min)
-    data: dict[str, Any] = {
-        "@context": "https://schema.org/",
-        "@type": "JobPosting",
-        "title": r.title,
-        "description": str(render_markdown(r.description)),
-        "datePosted": campaign.model.opens.isoformat(),
-        "validThrough": f"{role.closes.isoformat()}T23:59:59+00:00",
-        "employmentType": EMPLOYMENT[r.employment_type][1],
-        "hiringOrganization": (
-            {"@type": "Organization", "name": r.employer}
-            if r.employer
-            else {
-                "@type": "Organization",
-                "name": council.model.name,
-                "sameAs": council.model.website,
-                "logo": logo_url,
-            }
-        ),
-        "jobLocation": {
-            "@type": "Place",
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": r.location.name,
-                "addressLocality": locality,
-                "postalCode": r.location.postcode,
-                "addressCountry": "GB",
-            },
-        },
-        "baseSalary": {"@type": "MonetaryAmount", "currency": "GBP", "value": salary},
-        "directApply": True,
-        "url": url,
-    }
-    if r.location.region:
-        data["jobLocation"]["address"]["addressRegion"] = r.location.region
-    if r.reference:
-        data["identifier"] = {"@type": "PropertyValue", "name": council.model.name, "value": r.reference}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # the C encoder: indent is slow
-    return text.replace("</", "<\\/")
 
 
 def describe(text: str, limit: int = 160) -> str:
