@@ -34,6 +34,12 @@ SETTLE = """async () => {
     i.addEventListener('load', r); i.addEventListener('error', r); })));
 }"""
 
+# The landmarks every page has, missing once loaded when its body was cut short: a `<!--` then a
+# `<script` inside a script (JSON written into a template by hand) makes the browser take the
+# rest of the page as script, though a parser that stops at `</script>` (verify's own) sees it whole.
+LANDMARKS = """() => [['main', 'main, [role=main]'], ['footer', 'footer, [role=contentinfo]']]
+  .filter(([, selector]) => !document.querySelector(selector)).map(([name]) => name)"""
+
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const scroll = document.documentElement.scrollWidth;
@@ -199,6 +205,13 @@ def sweep(
         status = response.status if response else None
         if status != 200:
             checks["pages"].fail(Finding("pages", f"answered {status}, not 200", path))
+        missing = page.evaluate(LANDMARKS)
+        if missing:
+            message = (
+                f"the page is cut short: no {' and no '.join(missing)} in it once loaded "
+                "(a `<!--` then `<script` inside one of its scripts hides the script's end)"
+            )
+            checks["pages"].fail(Finding("pages", message, path))
         for problem in events.take():
             checks["pages"].fail(Finding("pages", problem, path))
         for url in offhost[before:]:

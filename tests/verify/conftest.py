@@ -83,6 +83,17 @@ BROKEN_FILES: dict[str, str | None] = {
         {{ super() }}{% endblock %}
         """
     ),
+    # an override that writes its own JSON-LD for an open day, a comment opener in it: Chromium
+    # takes the rest of the page for script (Python's parser, stopping at </script>, does not)
+    "campaigns/testshire/cut.yaml": campaign("cut", closed=True),
+    "campaigns/testshire/templates/landing-cut.html": dedent(
+        """\
+        {% extends "!default/landing.html" %}
+        {% block head %}{{ super() }}<script type="application/ld+json">
+        {"@type": "Event", "name": "Open day <!--<script> on 3 March"}
+        </script>{% endblock %}
+        """
+    ),
     # a second council, whose stylesheet will lose the focus styles of its inputs (below)
     "campaigns/plainshire/council.yaml": COUNCIL_YAML.replace("Testshire", "Plainshire")
     .replace("testshire", "plainshire")

@@ -115,6 +115,12 @@ def test_a_correct_campaign_next_to_broken_ones_passes(broken: Outcome) -> None:
             "color-contrast: Elements must meet minimum color contrast",
         ),
         (
+            "testshire/cut",
+            "pages",
+            "/testshire/cut/",
+            "the page is cut short: no main and no footer in it once loaded",
+        ),
+        (
             "plainshire/jobs",
             "keyboard",
             "/plainshire/jobs/apply/",
