@@ -545,6 +545,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
         },
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # /health/ is an unknown address (a JSON 404), not a redirect
     app.state.backend = backend
     return app
 

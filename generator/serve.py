@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -118,7 +118,8 @@ def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None
 
     routes: list[BaseRoute] = list(preview.routes()) if preview is not None else []
     if backend is not None:
-        routes.append(Mount("/api", app=backend))
+        # /api itself too: every address under it is the backend's to answer (its JSON 404), none the sites'.
+        routes += [Route("/api", backend), Mount("/api", app=backend)]
     sites = LongCache(ThanksPages(StaticFiles(directory=dist, html=True), dist))
     routes.append(Mount("/", app=sites, name="sites"))
     middleware = []
