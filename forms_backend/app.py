@@ -401,9 +401,10 @@ async def _authorised(request: Request, council: str) -> Response | None:
 
 
 def parse_since(text: str | None) -> dt.datetime | None:
-    """A date or date-time (UTC unless it says otherwise), in UTC; ValueError when it is not one
-    or falls outside the years 1 to 9999 once in UTC (9999-12-31T23:00-05:00, say)."""
-    if not text:
+    """A date or date-time (UTC unless it says otherwise), in UTC; None when there is no `since`
+    at all. ValueError when it is not one (an empty `since=` included) or falls outside the years
+    1 to 9999 once in UTC (9999-12-31T23:00-05:00, say)."""
+    if text is None:
         return None
     moment = dt.datetime.fromisoformat(text)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,12 +1,14 @@
-"""The edges of the API: addresses under /api that are not its own."""
+"""The edges of the API: addresses under /api that are not its own, and a `since` left empty."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
-from backend_support import JSON, LiveServer, site_client
+from backend_support import JSON, NOW, LiveServer, form_of, good_answers, site_client
 
+from forms_backend import auth
 from forms_backend.app import NO_STORE, create_app
+from forms_backend.storage import open_storage
 from generator.serve import combined_app
 
 
@@ -69,3 +71,26 @@ def test_addresses_beside_the_api_are_still_the_sites(preview) -> None:  # noqa:
         page = preview.get(path)
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/html"), path
     assert preview.get("/api/health").json()["status"] == "ok"
+
+
+def test_an_empty_since_is_a_400_and_no_since_is_everything(live, settings, manifest, openapi) -> None:  # noqa: ANN001
+    storage = open_storage(settings.database_url)
+    token = auth.create_token(storage, "wolverhampton", "edges", NOW)[1]
+    storage.close()
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    with site_client(live.url) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        sent = client.post("/apply/wolverhampton/come-back-to-care", data=good_answers(form), headers=JSON)
+        assert sent.status_code == 201
+        reference = sent.json()["reference"]
+        bad = openapi.check(client.get("/councils/wolverhampton/applications.csv", params={"since": "soon"}))
+        assert bad.status_code == 400
+        for kind in ("csv", "json"):
+            for query in ("since=", "since=%20", "campaign=come-back-to-care&since="):
+                r = openapi.check(client.get(f"/councils/wolverhampton/applications.{kind}?{query}"))
+                assert r.status_code == 400, (kind, query, r.text[:200])
+                assert r.json() == bad.json(), (kind, query)
+            everything = openapi.check(client.get(f"/councils/wolverhampton/applications.{kind}"))
+            assert everything.status_code == 200 and reference in everything.text
+            dated = openapi.check(client.get(f"/councils/wolverhampton/applications.{kind}?since=2026-11-23"))
+            assert dated.status_code == 200 and reference in dated.text
