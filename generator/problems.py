@@ -4,20 +4,54 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 Loc = tuple[str | int, ...]
 
+# Longest a message echoes of what the user wrote: a whole value can be a 50,000-item list or a
+# page of text, and a problem must stay one line that names the mistake.
+SHOWN_CHARS = 80
+
+
+def cut(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text`, or its start with "…" when it is longer than `limit`."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value as a problem echoes it: quoted like Python (`'fulltime'`, `['mornings']`), cut to
+    a readable length; a long list or mapping by its size ("a list of 50,000 items")."""
+    if isinstance(value, str):
+        if len(value) <= SHOWN_CHARS:
+            return repr(value)
+        head = repr(value[: SHOWN_CHARS - 3])
+        return f"{head[:-1]}…{head[-1]} ({len(value):,} characters)"
+    # bounded: it reads no more items than fit in SHOWN_CHARS, so whatever it leaves out is long
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, SHOWN_CHARS, SHOWN_CHARS
+    short.maxlist = short.maxtuple = short.maxdict = SHOWN_CHARS // 3
+    text = short.repr(value)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} item{'s' * (len(value) != 1)}"
+    if isinstance(value, dict):
+        return f"a group of {len(value):,} key{'s' * (len(value) != 1)}"
+    return cut(text)
+
 
 def format_path(loc: Loc) -> str:
-    """Turn ('roles', 2, 'closes') into 'roles[2].closes', the way the YAML reads."""
+    """Turn ('roles', 2, 'closes') into 'roles[2].closes', the way the YAML reads (a key too
+    long to read is cut)."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{cut(part)}" if out else cut(str(part))
     return out
 
 

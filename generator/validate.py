@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .loading import WHOLE, Document
-from .problems import Loc, Problem, did_you_mean, format_path
+from .problems import Loc, Problem, did_you_mean, format_path, shown
 
 PATTERN_HELP = {
     "^#[0-9a-fA-F]{6}$": (
@@ -129,7 +129,7 @@ def problems_from_error(
             parent = model_at(model, loc[:-1])
             allowed = sorted(parent.model_fields) if parent else []
             guess = did_you_mean(key, allowed)
-            message = f"unknown key '{key}'"
+            message = f"unknown key {shown(key)}"
             if guess:
                 message += f"; did you mean '{guess}'?"
                 hint = f"rename it to '{guess}'"
@@ -170,12 +170,12 @@ def _describe(err: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str | No
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern", "")
         expected, hint = PATTERN_HELP.get(pattern, (f"does not match the pattern {pattern}", None))
-        return f"{expected}, got {got!r}", hint
+        return f"{expected}, got {shown(got)}", hint
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
-        guess = did_you_mean(str(got), choices)
-        message = f"expected one of {', '.join(choices)}; got {got!r}"
+        guess = None if isinstance(got, list | dict) else did_you_mean(str(got), choices)
+        message = f"expected one of {', '.join(choices)}; got {shown(got)}"
         return message, f"did you mean '{guess}'?" if guess else None
     if kind == "value_error":
         text = err["msg"].removeprefix("Value error, ")
@@ -192,7 +192,7 @@ def _describe(err: Any, model: type[BaseModel], loc: Loc) -> tuple[str, str | No
         expected, hint = TYPE_HELP[kind]
         if kind.startswith("string") and isinstance(got, bool):
             hint = "true and false are read as yes/no switches: put the value in quotes"
-        return f"{expected}, got {got!r}", hint
+        return f"{expected}, got {shown(got)}", hint
     if kind == "too_short":
         return err["msg"].replace("List", "list"), "add at least one item"
     return err["msg"][0].lower() + err["msg"][1:], _field_help(model, loc)
@@ -290,7 +290,7 @@ def check_model(
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     missing_ok = skip_missing if callable(skip_missing) else (lambda _loc: bool(skip_missing))
-    shown = [
+    reportable = [
         err
         for err in errors
         if not _under(tuple(err["loc"]), known_bad)
@@ -300,7 +300,7 @@ def check_model(
         )
     ]
     bad = frozenset(known_bad | {tuple(err["loc"]) for err in errors})
-    problems = problems_from_error(shown, doc, model, skip_missing=bool(skip_missing is True))
+    problems = problems_from_error(reportable, doc, model, skip_missing=bool(skip_missing is True))
     problems += _partial_cross_checks(model, data, (), bad, doc)
     return Checked(doc, None, problems, bad)
 
