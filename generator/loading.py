@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Loc, Problem, format_path
+from .problems import Loc, Problem, cut, format_path, shown
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
                         file,
                         *_pos(file, key_node),
                         format_path(loc + (key,)),
-                        f"'{key}' is given twice (first on line {first.line})",
+                        f"{shown(key)} is given twice (first on line {first.line})",
                         "keep one of them; YAML would silently use the last",
                     )
                 )
@@ -146,14 +146,14 @@ def _scalar_at(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
     try:
         return _scalar(node)
     except yaml.constructor.ConstructorError:
-        message = f"unknown YAML tag '{node.tag}'"
+        message = f"unknown YAML tag {shown(node.tag)}"
         hint = 'a value starting with ! must be in quotes, e.g. title: "!Important"'
     except ValueError as exc:
         if node.tag == "tag:yaml.org,2002:timestamp":
-            message = f"{node.value} is not a real date ({exc})"
+            message = f"{cut(node.value)} is not a real date ({exc})"
             hint = "check the day and the month, e.g. 2026-04-30 (April has 30 days)"
         else:
-            message, hint = f"cannot read {node.value!r} ({exc})", "put the value in quotes"
+            message, hint = f"cannot read {shown(node.value)} ({cut(str(exc))})", "put the value in quotes"
     doc.unreadable.add(loc)
     problems.append(Problem(file, *_pos(file, node), format_path(loc), message, hint))
     return node.value
