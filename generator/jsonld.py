@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 def script_json(value: Any) -> Markup:
     """`value` as compact JSON that is safe inside any <script> of a page."""
     # the C encoder (indent is slow), non-ASCII written as itself
-    return htmlsafe_json_dumps(value, dumps=_dumps, ensure_ascii=False, separators=(",", ":"))
+    return htmlsafe_json_dumps(value, dumps=dumps, ensure_ascii=False, separators=(",", ":"))
 
 
-def _dumps(value: Any, **options: Any) -> str:
+def dumps(value: Any, **options: Any) -> str:
+    """json.dumps with U+2028 and U+2029 escaped (Jinja's `tojson` filter uses it too)."""
     return json.dumps(value, **options).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 

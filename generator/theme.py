@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import jsonld
 from .markdown import render_inline, render_markdown
 
 DEFAULT_THEME = "default"
@@ -81,6 +82,8 @@ class ThemeChain:
         )
         self._selected: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["markdown"] = render_markdown
+        # a council template's `| tojson` is as safe in a <script> as the generator's own JSON
+        self.env.policies["json.dumps_function"] = jsonld.dumps
         self.env.filters["markdown_inline"] = render_inline
 
     def select(self, names: list[str]) -> jinja2.Template:

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from projects import COMEBACK, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, SHARED, write_project
 from support import TODAY, html_pages, parse
 
 from generator.build import build
 from generator.jsonld import script_json
+from generator.theme import ThemeChain
 
 # What the HTML parser reads inside a script (and what JavaScript before ES2019 read as a line end).
 UNSAFE = set("<>&\u2028\u2029")
@@ -69,6 +70,17 @@ json_values = st.recursive(
 @settings(derandomize=True, max_examples=300)
 def test_json_for_a_script_holds_nothing_the_html_parser_reads_and_reads_back_the_same(value: object) -> None:
     text = script_json(value)
+    assert not UNSAFE & set(text), text
+    assert json.loads(text) == value
+
+
+@given(json_values)
+@example({"title": "<!--<script>\u2028\u2029</script>"})
+@settings(derandomize=True, max_examples=100)
+def test_a_council_templates_tojson_is_as_safe_in_a_script(tmp_path_factory, value: object) -> None:  # noqa: ANN001
+    """A council's own template using Jinja's `| tojson` gets the same escaping."""
+    chain = ThemeChain(tmp_path_factory.getbasetemp(), "default", None)
+    text = chain.env.from_string("{{ value | tojson }}").render(value=value)
     assert not UNSAFE & set(text), text
     assert json.loads(text) == value
 
