@@ -90,7 +90,7 @@ def _mark(file: Path, m: yaml.Mark) -> Mark:
     return Mark(file, m.line + 1, m.column + 1)
 
 
-def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem]):
+def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem], scalars):
     doc.marks[loc] = _mark(file, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -107,7 +107,7 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
                     )
                 )
                 continue
-            key = _scalar(key_node)
+            key = scalars.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
             if key in out:
@@ -123,28 +123,26 @@ def _construct(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
                 )
                 continue
             doc.key_marks[loc + (key,)] = _mark(file, key_node.start_mark)
-            out[key] = _construct(file, value_node, loc + (key,), doc, problems)
+            out[key] = _construct(file, value_node, loc + (key,), doc, problems, scalars)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(file, item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
-    return _scalar_at(file, node, loc, doc, problems)
+        return [
+            _construct(file, item, loc + (i,), doc, problems, scalars) for i, item in enumerate(node.value)
+        ]
+    return _scalar_at(file, node, loc, doc, problems, scalars)
 
 
 def _pos(file: Path, node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-_SCALARS = _Loader("")
+def _scalar_at(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem], scalars):
+    """A scalar value; one YAML cannot build (2026-02-30, an unknown !tag) becomes a problem.
 
-
-def _scalar(node: yaml.Node) -> Any:
-    return _SCALARS.construct_object(node, deep=True)
-
-
-def _scalar_at(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: list[Problem]) -> Any:
-    """A scalar value; one YAML cannot build (2026-02-30, an unknown !tag) becomes a problem."""
+    `scalars` is the document's own constructor: it builds an aliased scalar once, and is let go
+    with the document (one kept for good would keep every node of every file ever loaded)."""
     try:
-        return _scalar(node)
+        return scalars.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError:
         message = f"unknown YAML tag {shown(node.tag)}"
         hint = 'a value starting with ! must be in quotes, e.g. title: "!Important"'
@@ -154,6 +152,7 @@ def _scalar_at(file: Path, node: yaml.Node, loc: Loc, doc: Document, problems: l
             hint = "check the day and the month, e.g. 2026-04-30 (April has 30 days)"
         else:
             message, hint = f"cannot read {shown(node.value)} ({cut(str(exc))})", "put the value in quotes"
+    scalars.recursive_objects.pop(node, None)  # an alias to it is reported the same way, not as a loop
     doc.unreadable.add(loc)
     problems.append(Problem(file, *_pos(file, node), format_path(loc), message, hint))
     return node.value
@@ -250,7 +249,7 @@ def _document(file: Path, text: str, node: yaml.Node | None, problems: list[Prob
         doc.marks[()] = Mark(file, 1, 1)
         return doc, problems
     try:
-        doc.data = _construct(file, node, (), doc, problems)
+        doc.data = _construct(file, node, (), doc, problems, yaml.constructor.SafeConstructor())
     except RecursionError:
         return None, [
             Problem(
