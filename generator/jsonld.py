@@ -29,7 +29,7 @@ def script_json(value: Any) -> Markup:
 
 
 def dumps(value: Any, **options: Any) -> str:
-    """json.dumps with U+2028 and U+2029 escaped (Jinja's `tojson` filter uses it too)."""
+    """json.dumps with U+2028 and U+2029 escaped, which ensure_ascii=False leaves as they are."""
     return json.dumps(value, **options).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 

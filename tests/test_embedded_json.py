@@ -78,7 +78,8 @@ def test_json_for_a_script_holds_nothing_the_html_parser_reads_and_reads_back_th
 @example({"title": "<!--<script>\u2028\u2029</script>"})
 @settings(derandomize=True, max_examples=100)
 def test_a_council_templates_tojson_is_as_safe_in_a_script(tmp_path_factory, value: object) -> None:  # noqa: ANN001
-    """A council's own template using Jinja's `| tojson` gets the same escaping."""
+    """A council's own template using Jinja's `| tojson` is as safe: Jinja escapes < > & ' and,
+    writing ASCII, U+2028 and U+2029."""
     chain = ThemeChain(tmp_path_factory.getbasetemp(), "default", None)
     text = chain.env.from_string("{{ value | tojson }}").render(value=value)
     assert not UNSAFE & set(text), text
