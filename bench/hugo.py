@@ -19,9 +19,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from generator.jsonld import EMPLOYMENT
 from generator.models import Campaign, Role
 from generator.project import CouncilSite, load_project
-from generator.views import EMPLOYMENT
 
 HERE = Path(__file__).resolve().parent
 LAYOUT = HERE / "hugo_site"

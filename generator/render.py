@@ -18,13 +18,14 @@ from .contract import check_context
 from .fingerprint import tree_digest
 from .forms import HONEYPOT, form_fields, has_file
 from .icons import favicon_ico
+from .jsonld import job_posting
 from .models import Region
 from .output import Output
 from .parts import Parts
 from .problems import Problem, ProblemsFound
 from .project import Project
 from .theme import ThemeChain
-from .views import Assets, CampaignView, CouncilView, build_views, describe, job_posting
+from .views import Assets, CampaignView, CouncilView, build_views, describe
 
 
 def relative(from_path: str, to_path: str) -> str:

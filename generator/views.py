@@ -22,7 +22,6 @@ from PIL import Image as PILImage
 from .fingerprint import file_digest
 from .images import display_size, is_raster, variants
 from .jsonld import EMPLOYMENT
-from .jsonld import job_posting as job_posting  # where render.py looks for it
 from .markdown import plain_text
 from .models import Campaign, Council, Role
 from .project import CampaignSite, CouncilSite
