@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .aliases import check_aliases
 from .problems import Loc, Problem, cut, format_path, shown
 
 
@@ -166,16 +167,8 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
     except OSError as exc:  # a folder named like a file, a file without read permission
         return None, [Problem(file, 1, 1, "", f"cannot read the file ({exc.strerror})", None)]
     except UnicodeDecodeError as exc:
-        return None, [
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                f"the file is not UTF-8 text ({exc.reason})",
-                "save it as UTF-8 in your editor",
-            )
-        ]
+        message, hint = f"the file is not UTF-8 text ({exc.reason})", "save it as UTF-8 in your editor"
+        return None, [Problem(file, 1, 1, "", message, hint)]
     if "\t" in text:
         for n, line in enumerate(text.splitlines(), 1):
             indent = line[: len(line) - len(line.lstrip())]
@@ -191,12 +184,12 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
                     )
                 ]
     try:
-        node = _compose_fast(text)
+        node, loader = _compose_fast(text), _FastLoader
     except yaml.YAMLError:
-        node = _compose_reporting(file, text)
+        node, loader = _compose_reporting(file, text), _Loader
         if isinstance(node, list):
             return None, node
-    return _document(file, text, node, problems)
+    return _document(file, text, node, loader, problems)
 
 
 def _compose_reporting(file: Path, text: str) -> yaml.Node | None | list[Problem]:
@@ -243,25 +236,24 @@ def _compose_reporting(file: Path, text: str) -> yaml.Node | None | list[Problem
     return node
 
 
-def _document(file: Path, text: str, node: yaml.Node | None, problems: list[Problem]):  # noqa: ANN202
+def _document(file: Path, text: str, node: yaml.Node | None, loader: type, problems: list[Problem]):  # noqa: ANN202
     doc = Document(file, {}, texts={file: text.splitlines()})
     if node is None:
         doc.marks[()] = Mark(file, 1, 1)
         return doc, problems
+    too_far = check_aliases(file, text, node, loader)  # before anything is expanded
+    if too_far is not None:
+        return None, [too_far]
     try:
         doc.data = _construct(file, node, (), doc, problems, yaml.constructor.SafeConstructor())
-    except RecursionError:
-        return None, [
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                "an alias (*name) refers to the value that contains it",
-                "YAML anchors cannot include themselves: write the value out",
-            )
-        ]
+    except RecursionError:  # not an alias to itself (refused above): brackets nested hundreds deep
+        return None, [_too_deep(file)]
     return doc, problems
+
+
+def _too_deep(file: Path) -> Problem:
+    hint = "a campaign needs a few levels: check that each [ and { is closed where it should be"
+    return Problem(file, 1, 1, "", "the values are nested too deeply to read", hint)
 
 
 _UNCLOSED = {
