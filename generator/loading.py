@@ -185,7 +185,9 @@ def load_yaml(file: Path) -> tuple[Document | None, list[Problem]]:
                 ]
     try:
         node, loader = _compose_fast(text), _FastLoader
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if "exceeded maximum nesting depth" in str(exc):  # libyaml's 1,000 levels: no use reading on
+            return None, [_too_deep(file)]
         node, loader = _compose_reporting(file, text), _Loader
         if isinstance(node, list):
             return None, node
@@ -231,6 +233,8 @@ def _compose_reporting(file: Path, text: str) -> yaml.Node | None | list[Problem
                 else f"close it, or put the whole value in quotes if the {opener} is part of the text"
             )
         return [Problem(file, line, col, "", message, hint)]
+    except RecursionError:  # the pure-Python composer recurses, a level at a time
+        return [_too_deep(file)]
     finally:
         loader.dispose()
     return node
