@@ -14,7 +14,7 @@ from .fingerprint import Memo, Unchanged, file_digest
 from .loading import Document, base_could_fill, load_toml, load_yaml, merge
 from .models import SLUG, Campaign, Council, Region, Text
 from .parallel import map_unordered
-from .problems import Loc, Problem, ProblemsFound, did_you_mean
+from .problems import Loc, Problem, ProblemsFound, cut, did_you_mean, shown
 from .theme import theme_dir, theme_names
 from .validate import Checked, check_model, file_problem, problem_at, validate_model
 
@@ -348,21 +348,27 @@ def _image(doc: Document, loc: Loc, src: str, problems: list[Problem]) -> Path |
             problem_at(
                 doc,
                 loc,
-                f"'{src}' is not an image type the web can show",
+                f"{shown(src)} is not an image type the web can show",
                 "use .svg, .png, .jpg, .webp or .gif",
             )
         )
         return None
-    if not path.is_file():
+    try:
+        found = path.is_file()
         folder = path.parent
-        near = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        near = [] if found or not folder.is_dir() else [p.name for p in folder.iterdir()]
+    except OSError as exc:  # a name longer than the system allows, a folder that cannot be read
+        message = f"cannot open image {shown(src)} ({exc.strerror})"
+        problems.append(problem_at(doc, loc, message, "correct the path"))
+        return None
+    if not found:
         guess = did_you_mean(path.name, near)
-        shown = os.path.relpath(folder, mark.file.parents[2])  # from the project folder
+        where = os.path.relpath(folder, mark.file.parents[2])  # from the project folder
         problems.append(
             problem_at(
                 doc,
                 loc,
-                f"image '{src}' does not exist (looked in {shown}/)",
+                f"image {shown(src)} does not exist (looked in {cut(where)}/)",
                 f"did you mean '{guess}'?" if guess else "put the file there, or correct the path",
             )
         )
@@ -492,7 +498,7 @@ def _extends_problem(doc: Document, extends: object, shared: _SharedCampaigns) -
     return problem_at(
         doc,
         ("extends",),
-        f"there is no shared campaign '{extends}'",
+        f"there is no shared campaign {shown(extends)}",
         f"did you mean '{guess}'?" if guess else "shared campaigns: " + (", ".join(names) or "none yet"),
     )
 

@@ -25,7 +25,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projects import COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, write_project
+from projects import COMEBACK, COMEBACK_YAML, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, write_project
 from test_validation import listing, problems_in, the_problem, where
 
 from generator import loading
@@ -314,3 +314,18 @@ def test_recruit_validate_prints_no_line_longer_than_300_characters(tmp_path):
     assert "sharing.text: expected text, got a group of 5,000 keys" in result.output
     assert "code: expected 2 to 4 capital letters" in result.output
     assert max(len(line) for line in lines) <= 300, max(lines, key=len)[:400]
+
+
+@pytest.mark.parametrize("name", ["b" * 300, "b" * HUGE])
+def test_an_image_path_too_long_to_open_or_echo_is_one_short_problem(tmp_path, name):
+    """A path longer than the system takes (OSError: File name too long) is a problem too."""
+    text = COUNCIL_YAML.replace("logo: assets/logo.svg", f"logo: assets/{name}.svg")
+    problem = the_problem(tmp_path, {COUNCIL: text})
+    assert problem.path == "brand.logo" and len(problem.message) < 300
+    assert problem.message.startswith(("cannot open image 'assets/bbb", "image 'assets/bbb"))
+
+
+def test_a_shared_campaign_name_too_long_to_echo_is_cut(tmp_path):
+    problem = the_problem(tmp_path, {COMEBACK: COMEBACK_YAML.replace("come-back-to-care", "c" * HUGE)})
+    assert problem.path == "extends" and len(problem.message) < 300
+    assert problem.message.startswith("there is no shared campaign 'ccc")
