@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .loading import WHOLE, Document
+from .models import EMAIL_PATTERN
 from .problems import Loc, Problem, did_you_mean, format_path, shown
 
 PATTERN_HELP = {
@@ -24,9 +25,9 @@ PATTERN_HELP = {
         "expected lower-case letters, digits and hyphens, e.g. social-worker-adults",
         "no spaces, capitals or underscores",
     ),
-    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$": (
+    EMAIL_PATTERN: (
         "expected an email address like recruitment@council.example",
-        None,
+        "write the address alone: no name, quotes or angle brackets",
     ),
     "^https?://[^\\s/]+(/\\S*)?$": (
         "expected a full web address starting https://",

@@ -8,6 +8,7 @@ second and a few MB, and no message echoes more of a value than fits on a line.
 from __future__ import annotations
 
 import gc
+import json
 import re
 import resource
 import signal
@@ -329,3 +330,24 @@ def test_a_shared_campaign_name_too_long_to_echo_is_cut(tmp_path):
     problem = the_problem(tmp_path, {COMEBACK: COMEBACK_YAML.replace("come-back-to-care", "c" * HUGE)})
     assert problem.path == "extends" and len(problem.message) < 300
     assert problem.message.startswith("there is no shared campaign 'ccc")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "<hr@testshire.example>",
+        "HR <hr@testshire.example>",
+        '"hr"@testshire.example',
+        "hr\x01@testshire.example",
+        "hr@testshire.example,x@evil.example",
+        "hr@testshire.example\nBcc: x@evil.example",
+    ],
+)
+def test_a_council_address_that_would_break_a_mail_header_is_a_problem(tmp_path, address):
+    """The council's addresses go into To: and Reply-To: as they are: only an address alone passes."""
+    text = COUNCIL_YAML.replace("  - hr@testshire.example", f"  - {json.dumps(address)}")
+    assert text != COUNCIL_YAML
+    problem = the_problem(tmp_path, {COUNCIL: text})
+    assert problem.path == "notifications[0]"
+    assert problem.message.startswith("expected an email address like recruitment@council.example, got ")
+    assert problem.hint == "write the address alone: no name, quotes or angle brackets"
