@@ -94,8 +94,8 @@ def forget() -> None:
 def default_today() -> dt.date:
     """Today, unless RECRUIT_TODAY pins it (reproducible builds and tests).
 
-    A RECRUIT_TODAY that is not a date written YYYY-MM-DD is a usage error (click's, so the CLI
-    prints one line and exits 2, as it does for a bad --today), never a traceback.
+    A RECRUIT_TODAY that is not a date written YYYY-MM-DD is a UsageProblem (the CLI prints one
+    line and exits 2, as it does for a bad --today), never a traceback.
     """
     pinned = os.environ.get("RECRUIT_TODAY", "").strip()
     if not pinned:
@@ -105,9 +105,9 @@ def default_today() -> dt.date:
             return dt.date.fromisoformat(pinned)
     except ValueError:
         pass
-    import click
+    from .problems import UsageProblem
 
-    raise click.UsageError(
+    raise UsageProblem(
         f"RECRUIT_TODAY={pinned!r} is not a date written YYYY-MM-DD, e.g. 2026-03-31 "
         "(set it to a real date, or unset it to build as of today)"
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from .problems import ProblemsFound
+from .problems import ProblemsFound, UsageProblem
 
 
 def _root(ctx: click.Context) -> Path:
@@ -19,6 +21,15 @@ def _root(ctx: click.Context) -> Path:
 def _fail(exc: ProblemsFound, root: Path) -> None:
     click.echo(exc.format(root), err=True)
     sys.exit(1)
+
+
+@contextlib.contextmanager
+def _as_click() -> Iterator[None]:
+    """The core's own errors as click's: the same message, one line, the usual exit code."""
+    try:
+        yield
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 class Today(click.ParamType):
@@ -90,9 +101,10 @@ def _build(
 
     meter = _ProgressLine() if progress and _interactive() else None
     try:
-        return build(
-            root, out, only=only, clean=clean, today=today, base_url=base_url, jobs=jobs, progress=meter
-        )
+        with _as_click():
+            return build(
+                root, out, only=only, clean=clean, today=today, base_url=base_url, jobs=jobs, progress=meter
+            )
     except ProblemsFound as exc:
         _fail(exc, root)
     finally:
@@ -278,7 +290,8 @@ def verify(
     from .verify import VerifyError, output_dir, run_verify
 
     root = _root(ctx)
-    today = today or default_today()
+    with _as_click():
+        today = today or default_today()
     if no_build:
         out = out or output_dir(root)
     else:
@@ -339,7 +352,8 @@ def new_campaign_command(
     from .scaffold import new_campaign
 
     root = _root(ctx)
-    path = new_campaign(root, council, slug, extends, today or default_today())
+    with _as_click():
+        path = new_campaign(root, council, slug, extends, today or default_today())
     click.echo(f"created {path.relative_to(root)}")
     click.echo(f"Next: edit it, then `recruit validate` and `recruit build --only {council}/{slug}`.")
 

@@ -105,3 +105,10 @@ class ProblemsFound(Exception):
             f"{files} file{'s' if files != 1 else ''}; nothing was written."
         )
         return "\n".join(lines)
+
+
+class UsageProblem(Exception):
+    """A setting given to a command (an option, an environment variable) that cannot be used.
+
+    The core raises it; the CLI shows it as a usage error (one line, exit 2), never a traceback.
+    """
