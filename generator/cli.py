@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .problems import ProblemsFound, UsageProblem
+from .problems import ProblemsFound, ScaffoldError, UsageProblem
 
 
 def _root(ctx: click.Context) -> Path:
@@ -29,7 +29,11 @@ def _as_click() -> Iterator[None]:
     try:
         yield
     except UsageProblem as exc:
+        if exc.argument:
+            raise click.BadParameter(str(exc), param_hint=exc.argument) from None
         raise click.UsageError(str(exc)) from None
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 class Today(click.ParamType):
@@ -328,7 +332,9 @@ def new_council_command(ctx: click.Context, slug: str, name: str) -> None:
     from .scaffold import new_council
 
     root = _root(ctx)
-    for path in new_council(root, slug, name):
+    with _as_click():
+        created = new_council(root, slug, name)
+    for path in created:
         click.echo(f"created {path.relative_to(root)}")
     click.echo(f"Next: edit campaigns/{slug}/council.yaml, then `recruit new campaign {slug} NAME`.")
 

@@ -108,7 +108,16 @@ class ProblemsFound(Exception):
 
 
 class UsageProblem(Exception):
-    """A setting given to a command (an option, an environment variable) that cannot be used.
-
-    The core raises it; the CLI shows it as a usage error (one line, exit 2), never a traceback.
+    """A setting given to a command (an option, an environment variable, an argument) that
+    cannot be used. The core raises it; the CLI shows it as a usage error (one line, exit 2),
+    as click's bad parameter when `argument` names the command's argument, never a traceback.
     """
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class ScaffoldError(Exception):
+    """`recruit new` cannot do what was asked (the file exists, no such council); the message
+    says why and what to do instead. The CLI prints it as `Error: ...` and exits 1."""

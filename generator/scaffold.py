@@ -6,9 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import click
-
 from .models import SLUG
+from .problems import ScaffoldError, UsageProblem, did_you_mean
 
 COUNCIL = """\
 # yaml-language-server: $schema=../../schemas/council.schema.json
@@ -161,10 +160,10 @@ fill="#ffffff">{name}</text></svg>
 
 def _check_slug(kind: str, slug: str) -> None:
     if not re.match(SLUG, slug):
-        raise click.BadParameter(
+        raise UsageProblem(
             f"'{slug}' is not a valid {kind} name: use lower-case letters, digits and hyphens, "
             "e.g. telford-and-wrekin",
-            param_hint=f"{kind.upper()}",
+            argument=kind.upper(),
         )
 
 
@@ -195,7 +194,7 @@ def new_council(root: Path, slug: str, name: str) -> list[Path]:
     campaigns = root / "campaigns"
     folder = campaigns / slug
     if (folder / "council.yaml").exists():
-        raise click.ClickException(f"{folder / 'council.yaml'} already exists; edit it instead")
+        raise ScaffoldError(f"{folder / 'council.yaml'} already exists; edit it instead")
     short = (
         re.sub(
             r"^(City of |Royal Borough of )|( (City|County|Metropolitan Borough|Borough|"
@@ -226,17 +225,15 @@ def new_campaign(root: Path, council: str, slug: str, extends: str | None, today
     folder = root / "campaigns" / council
     if not (folder / "council.yaml").exists():
         known = sorted(p.parent.name for p in (root / "campaigns").glob("*/council.yaml"))
-        from .problems import did_you_mean
-
         guess = did_you_mean(council, known)
-        raise click.ClickException(
+        raise ScaffoldError(
             f"there is no council '{council}'"
             + (f"; did you mean '{guess}'?" if guess else f"; councils: {', '.join(known)}")
             + f'\n    hint: create it first with `recruit new council {council} --name "..."`'
         )
     target = folder / f"{slug}.yaml"
     if target.exists():
-        raise click.ClickException(f"{target} already exists; edit it instead")
+        raise ScaffoldError(f"{target} already exists; edit it instead")
     text = (folder / "council.yaml").read_text(encoding="utf-8")
     name_match = re.search(r"^name:\s*(.+)$", text, re.M)
     short_match = re.search(r"^short_name:\s*(.+)$", text, re.M)
@@ -248,10 +245,8 @@ def new_campaign(root: Path, council: str, slug: str, extends: str | None, today
         shared = root / "campaigns" / "_shared"
         names = sorted(p.stem for p in shared.glob("*.yaml"))
         if extends not in names:
-            from .problems import did_you_mean
-
             guess = did_you_mean(extends, names)
-            raise click.ClickException(
+            raise ScaffoldError(
                 f"there is no shared campaign '{extends}'"
                 + (f"; did you mean '{guess}'?" if guess else f"; shared: {', '.join(names)}")
             )
