@@ -218,7 +218,7 @@ def region_files(
         renderer.out.add("/_headers", headers, "security headers")
     forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
     previous = read_manifest(out / MANIFEST) if only else None
-    manifest = manifest_file(renderer, councils, forms, previous, whole_council)
+    manifest = manifest_file(renderer.region, renderer.urls, councils, forms, previous, whole_council)
     renderer.out.add(MANIFEST, manifest, "form manifest")
     return renderer.out
 

@@ -249,7 +249,7 @@ def render_unit(renderer: Renderer, unit: Unit, stage: Stage) -> Record:
         assert unit.campaign is not None
         renderer.render_campaign(unit.council, unit.campaign)
         fields = renderer.fields(unit.council, unit.campaign)
-        form = form_entry(renderer, unit.council, unit.campaign, fields)
+        form = form_entry(renderer.urls, unit.council, unit.campaign, fields)
     outputs = {}
     for key, content in renderer.out.files.items():
         data = content.read_bytes() if isinstance(content, Path) else content

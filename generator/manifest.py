@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .forms import HONEYPOT
-from .render import Renderer
+from .models import Region
+from .urls import Urls
 from .views import CampaignView, CouncilView
 
 FORMAT = "recruit-forms"
@@ -43,7 +44,7 @@ def _origin(url: str) -> str:
 
 
 def form_entry(
-    renderer: Renderer, council: CouncilView, campaign: CampaignView, fields: list[dict[str, Any]]
+    urls: Urls, council: CouncilView, campaign: CampaignView, fields: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """One campaign's form as the backend needs it."""
     m = campaign.model
@@ -54,10 +55,10 @@ def form_entry(
         "opens": m.opens.isoformat(),
         "closes": m.closes.isoformat(),
         "form_path": campaign.links["apply"],
-        "form_url": renderer.absolute(campaign.links["apply"], council),
+        "form_url": urls.absolute(campaign.links["apply"], council),
         "thanks_path": campaign.links["thanks"],
-        "thanks_url": renderer.absolute(campaign.links["thanks"], council),
-        "action": renderer.form_action(council, campaign),
+        "thanks_url": urls.absolute(campaign.links["thanks"], council),
+        "action": urls.form_action(council, campaign),
         "notifications": list(council.model.notifications),
         "talent_bank": m.talent_bank is not None,
         "honeypot": HONEYPOT,
@@ -78,7 +79,8 @@ Forms = dict[str, list[tuple[str, str]]]  # council slug -> (campaign slug, its 
 
 
 def manifest_file(
-    renderer: Renderer,
+    region: Region,
+    urls: Urls,
     councils_built: list[CouncilView],
     forms: Forms,
     previous: dict[str, Any] | None = None,
@@ -88,7 +90,6 @@ def manifest_file(
 
     With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
     """
-    region = renderer.region
     councils = {
         c.slug: {
             "name": c.model.name,
@@ -96,21 +97,21 @@ def manifest_file(
             "code": c.model.code,
             "notifications": list(c.model.notifications),
             "contact_email": c.model.contact.email,
-            "origin": _origin(renderer.absolute(c.path, c)),
+            "origin": _origin(urls.absolute(c.path, c)),
         }
         for c in councils_built
     }
     if previous:
         councils = {**previous.get("councils", {}), **councils}
         forms = _merged(previous.get("forms", []), forms, whole_councils)
-    origins = sorted({_origin(renderer.absolute("/"))} | {c["origin"] for c in councils.values()})
+    origins = sorted({_origin(urls.absolute("/"))} | {c["origin"] for c in councils.values()})
     head = {
         "format": FORMAT,
         "version": VERSION,
         "region": {
             "name": region.name,
             "organisation": region.organisation,
-            "base_url": renderer.absolute("/"),
+            "base_url": urls.absolute("/"),
             "backend_url": region.backend_url,
             "retention_days": region.retention_days,
             "contact_email": region.contact_email,

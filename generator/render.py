@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import jinja2
@@ -25,25 +24,8 @@ from .parts import Parts
 from .problems import Problem, ProblemsFound
 from .project import Project
 from .theme import ThemeChain
+from .urls import Urls, relative
 from .views import Assets, CampaignView, CouncilView, build_views, describe
-
-
-def relative(from_path: str, to_path: str) -> str:
-    """A link from one site path to another; directory paths end with '/'."""
-    to_path, mark, query = to_path.partition("?")
-    query = mark + query
-    base = from_path[: from_path.rfind("/") + 1].split("/")[1:-1]  # folders of the page
-    folder, _, name = to_path.rpartition("/")
-    target = folder.split("/")[1:]
-    common = 0
-    for a, b in zip(base, target, strict=False):
-        if a != b:
-            break
-        common += 1
-    parts = [".."] * (len(base) - common) + target[common:]
-    if not parts:
-        return (name or "./") + query
-    return "/".join(parts) + "/" + name + query
 
 
 @dataclass
@@ -92,35 +74,14 @@ class Renderer:
     _chains: dict[str, ThemeChain] = field(default_factory=dict)
     _sites: dict[str, tuple[SiteInfo, list[tuple[str, str]]]] = field(default_factory=dict)
     _fields: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    urls: Urls = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.urls = Urls(self.base_url or self.region.base_url, self.region.backend_url)
 
     @property
     def region(self) -> Region:
         return self.project.region
-
-    # --- urls ---------------------------------------------------------------------------------
-
-    def absolute(self, path: str, council: CouncilView | None = None) -> str:
-        """The public URL of a site path, on the council's own domain if it has one."""
-        if council is not None and council.model.base_url:
-            return council.model.base_url + path.removeprefix(council.path)
-        base = self.base_url or self.region.base_url
-        return base.rstrip("/") + path
-
-    def from_root(self, council: CouncilView | None = None) -> Callable[[str], str]:
-        """rel() for a 404 page: a host serves it at any path, so relative links cannot work and it
-        links from the root of where its site is published. That is the path of the base URL
-        (`/REPO/` on a GitHub Pages project site, `/` on a domain of its own); for a council on
-        its own domain, its folder is that root."""
-        if council is not None and council.model.base_url:
-            root, folder = urlsplit(council.model.base_url).path, council.path
-        else:
-            root, folder = urlsplit(self.base_url or self.region.base_url).path, "/"
-        root = "/" + root.strip("/") + "/" if root.strip("/") else "/"
-
-        def link(target: str) -> str:
-            return root + target.removeprefix(folder) if target.startswith(folder) else target
-
-        return link
 
     # --- theme --------------------------------------------------------------------------------
 
@@ -215,7 +176,7 @@ class Renderer:
         open_campaigns = [c for council in councils for c in council.campaigns if c.is_open]
         hub = PageInfo(
             "/",
-            self.absolute("/"),
+            self.urls.absolute("/"),
             self.region.name,
             f"Jobs in adult social care with {len(councils)} councils across the {self.region.name} region.",
             "hub",
@@ -226,17 +187,18 @@ class Renderer:
         self.page(chain, "hub", ["hub.html"], hub, site, **extra)
         missing = PageInfo(
             "/404.html",
-            self.absolute("/404.html"),
+            self.urls.absolute("/404.html"),
             "Page not found",
             "",
             "not_found",
             [(self.region.name, "/"), ("Page not found", "/404.html")],
             noindex=True,
         )
-        self.page(chain, "not_found", ["404.html"], missing, site, rel=self.from_root(), council=None)
+        self.page(chain, "not_found", ["404.html"], missing, site, rel=self.urls.from_root(), council=None)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
-        self.out.add("/robots.txt", _robots(self.absolute("/sitemap.xml")), "robots")
-        self.out.add("/sitemap.xml", _sitemap({**sitemaps, "": self.sitemap}, self.absolute("/")), "sitemap")
+        self.out.add("/robots.txt", _robots(self.urls.absolute("/sitemap.xml")), "robots")
+        sitemap = _sitemap({**sitemaps, "": self.sitemap}, self.urls.absolute("/"))
+        self.out.add("/sitemap.xml", sitemap, "sitemap")
 
     def render_static(self, council: CouncilView) -> None:
         """A council's stylesheet, favicon and form script (in its brand), and its images."""
@@ -253,7 +215,7 @@ class Renderer:
         site, _ = self.site_info(council)
         info = PageInfo(
             council.path,
-            self.absolute(council.path, council),
+            self.urls.absolute(council.path, council),
             f"Jobs in adult social care with {m.name}",
             f"Recruitment campaigns from {m.name}.",
             "council",
@@ -273,14 +235,14 @@ class Renderer:
             path = f"{council.path}404.html"
             missing = PageInfo(
                 path,
-                self.absolute(path, council),
+                self.urls.absolute(path, council),
                 f"Page not found – {council.model.short_name}",
                 "",
                 "not_found",
                 [(council.model.short_name, council.path), ("Page not found", path)],
                 noindex=True,
             )
-            link = self.from_root(council)
+            link = self.urls.from_root(council)
             chain = self.chain(council.slug)
             self.page(chain, "not_found", ["404.html"], missing, site, rel=link, council=council)
 
@@ -291,7 +253,7 @@ class Renderer:
         crumbs = [(council.model.short_name, council.path)]
         m = campaign.model
         picture = campaign.share_image or campaign.hero_image or council.logo
-        image = self.absolute(picture, council)
+        image = self.urls.absolute(picture, council)
         image_size = (picture.width, picture.height) if picture.width else None
         image_alt = m.sharing.image or m.hero.image
         alt = image_alt.alt if image_alt else council.model.brand.logo_alt
@@ -304,7 +266,7 @@ class Renderer:
             trail = base + ([(label, path)] if label else [])
             return PageInfo(
                 path,
-                self.absolute(path, council),
+                self.urls.absolute(path, council),
                 title,
                 description,
                 kind,
@@ -343,13 +305,13 @@ class Renderer:
             **common,
         )
         for role in campaign.roles:
-            url = self.absolute(role.path, council)
+            url = self.urls.absolute(role.path, council)
             # a closed role's page stays up and says so, but is no longer a job posting (Google
             # asks for expired postings to drop their JobPosting data)
             posting = (
                 None
                 if role.closed
-                else job_posting(role, campaign, council, url, self.absolute(council.logo, council))
+                else job_posting(role, campaign, council, url, self.urls.absolute(council.logo, council))
             )
             self.page(
                 chain,
@@ -363,7 +325,7 @@ class Renderer:
             )
         fields = self.fields(council, campaign)
         form = {
-            "action": self.form_action(council, campaign),
+            "action": self.urls.form_action(council, campaign),
             "fields": fields,
             "enctype": "multipart/form-data" if has_file(fields) else "application/x-www-form-urlencoded",
             "honeypot": HONEYPOT,
@@ -435,9 +397,6 @@ class Renderer:
             self._fields[key] = form_fields(campaign.model, privacy_label, self.today)
         return self._fields[key]
 
-    def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
-        return f"{self.region.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
-
 
 # Theme chains (with their compiled templates) kept across builds in one process (the preview
 # server), each for as long as none of its folders' files change.
@@ -494,7 +453,7 @@ def _digest(text: str) -> str:
 
 
 def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
-    return build_views(project.councils, renderer.today, renderer.assets, renderer.absolute)
+    return build_views(project.councils, renderer.today, renderer.assets, renderer.urls.absolute)
 
 
 def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) -> Problem:

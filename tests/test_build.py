@@ -19,8 +19,8 @@ from generator import contract
 from generator.build import build
 from generator.output import DuplicateOutput, Output
 from generator.problems import ProblemsFound
-from generator.render import relative
 from generator.theme import BUILTIN_THEMES, ThemeChain
+from generator.urls import relative
 
 TODAY = dt.date(2026, 6, 1)
 NO_THEME_COPY = {"themes/default/templates/base.html": None}  # use the generator's own theme
