@@ -33,7 +33,7 @@ from .notify import DRAIN_LIMIT, compose, drain
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .settings import Settings
-from .storage import NewApplication, Saved, SaveRequest, Storage, StorageError, open_storage
+from .storage import NewApplication, Saved, SaveRequest, Storage, StorageError, StoredFile, open_storage
 from .validation import Result, fingerprint, raw_answers, validate
 
 __all__ = ["Settings", "create_app"]
@@ -327,7 +327,7 @@ async def _apply(request: Request, backend: Backend) -> Response:
         content_hash=fingerprint(council, campaign, result.answers),
         created_at=now,
         idempotency_key=_idempotency_key(request, sub.fields),
-        files=result.files,
+        files={fid: StoredFile(f.filename, f.content_type, f.data) for fid, f in result.files.items()},
     )
     try:
         saved = await backend.save(

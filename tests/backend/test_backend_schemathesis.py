@@ -41,8 +41,7 @@ from schemathesis.specs.openapi.checks import (
 
 from forms_backend import auth
 from forms_backend.app import create_app
-from forms_backend.parsing import Upload
-from forms_backend.storage import NewApplication, open_storage
+from forms_backend.storage import NewApplication, StoredFile, open_storage
 from forms_backend.validation import fingerprint
 
 COUNCIL, CAMPAIGN = "wolverhampton", "come-back-to-care"
@@ -145,7 +144,7 @@ def backend(dist: Path, manifest: dict, tmp_path_factory: pytest.TempPathFactory
     storage = open_storage(settings_.database_url)
     try:
         token = auth.create_token(storage, COUNCIL, COUNCIL, NOW)[1]
-        cv = Upload("cv.pdf", "application/pdf", PDF)
+        cv = StoredFile("cv.pdf", "application/pdf", PDF)
         stored = {"filename": cv.filename, "content_type": cv.content_type, "size": len(PDF)}
         answers: dict[str, Any] = good_answers(form_of(manifest, COUNCIL, CAMPAIGN))
         answers["cv"] = {**stored, "sha256": hashlib.sha256(PDF).hexdigest()}

@@ -1,14 +1,12 @@
-"""Where applications live: one small interface, and its SQLite implementation.
+"""Storage in one SQLite file: the default, for one machine (several worker processes included).
 
-An application and the notifications about it are committed in one transaction (WAL journal,
-synchronous=FULL: on disk before the applicant is told), so a crash never leaves an
-application without its emails, nor a reference shown that was not stored. PostgreSQL plugs in
-behind the same interface (see open_storage).
+An application and the notifications about it are committed in one transaction, so a crash
+never leaves an application without its emails, nor a reference shown that was not stored. The
+file itself (schema, durable connection, writers taking turns) is sqlite_connection.py's.
 """
 
 from __future__ import annotations
 
-import abc
 import contextlib
 import datetime as dt
 import functools
@@ -17,276 +15,26 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .parsing import Upload
-
-try:
-    import fcntl
-except ImportError:  # Windows: writers rely on SQLite's own busy wait
-    fcntl = None  # type: ignore[assignment]
-
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS applications (
-    id INTEGER PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
-    council TEXT NOT NULL,
-    campaign TEXT NOT NULL,
-    email TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    idempotency_key TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applications_hash ON applications (council, campaign, content_hash);
-CREATE INDEX IF NOT EXISTS applications_key ON applications (council, campaign, idempotency_key);
-CREATE INDEX IF NOT EXISTS applications_council ON applications (council, created_at);
-CREATE INDEX IF NOT EXISTS applications_email ON applications (email);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
-    field TEXT NOT NULL,
-    filename TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS files_application ON files (application_id);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    application_id INTEGER REFERENCES applications (id) ON DELETE CASCADE,
-    reference TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    message BLOB NOT NULL,
-    created_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    sent_at TEXT,
-    failed_at TEXT,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, failed_at, next_attempt_at);
-CREATE TABLE IF NOT EXISTS tokens (
-    id INTEGER PRIMARY KEY,
-    label TEXT NOT NULL,
-    council TEXT,
-    hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    council TEXT,
-    campaign TEXT,
-    detail TEXT NOT NULL
-);
-"""
-
-
-class StorageError(Exception):
-    """Storage cannot be opened or used; the message says what to do."""
+from .interface import (
+    Application,
+    OutboxItem,
+    Removed,
+    Saved,
+    SaveRequest,
+    Storage,
+    StorageError,
+    StoredFile,
+    Token,
+)
+from .sqlite_connection import Transaction, connect, writers_lock
 
 
 def stamp(moment: dt.datetime) -> str:
     """A UTC timestamp that sorts as text."""
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-@dataclass
-class NewApplication:
-    council: str
-    campaign: str
-    email: str
-    answers: dict[str, Any]
-    content_hash: str
-    created_at: dt.datetime
-    idempotency_key: str | None = None
-    files: dict[str, Upload] = field(default_factory=dict)
-
-
-@dataclass
-class Outgoing:
-    kind: str  # "council" or "applicant"
-    recipient: str
-    message: bytes
-
-
-@dataclass(eq=False)
-class SaveRequest:
-    """One application on its way to storage, its reference drawn and its mail composed by the
-    caller; `new_reference` and `compose` draw again if the reference turns out to be taken."""
-
-    app: NewApplication
-    new_reference: Callable[[], str]
-    compose: Callable[[str], list[Outgoing]]
-    since: dt.datetime
-    reference: str
-    messages: list[Outgoing]
-
-    @classmethod
-    def prepare(
-        cls,
-        app: NewApplication,
-        new_reference: Callable[[], str],
-        compose: Callable[[str], list[Outgoing]],
-        since: dt.datetime,
-    ) -> SaveRequest:
-        reference = new_reference()
-        return cls(app, new_reference, compose, since, reference, compose(reference))
-
-
-@dataclass
-class Saved:
-    reference: str
-    created: bool  # False: a duplicate of an application already stored
-
-
-@dataclass
-class Application:
-    id: int
-    reference: str
-    council: str
-    campaign: str
-    email: str
-    answers: dict[str, Any]
-    created_at: str
-
-
-@dataclass
-class OutboxItem:
-    id: int
-    reference: str
-    kind: str
-    recipient: str
-    message: bytes
-    attempts: int
-
-
-@dataclass
-class Token:
-    id: int
-    label: str
-    council: str | None  # None: the regional token
-    hash: str
-    created_at: str
-    revoked_at: str | None
-
-
-@dataclass
-class Removed:
-    reference: str
-    council: str
-    campaign: str
-    created_at: str
-
-
-class Storage(abc.ABC):
-    """What the backend needs of a database. Every method is blocking; call it from a thread."""
-
-    @abc.abstractmethod
-    def save_many(self, requests: list[SaveRequest]) -> list[Saved | StorageError]:
-        """Store each application with its notifications, all in one commit where the storage can
-        (one wait for the disk acknowledges them all); each outcome in its request's place.
-
-        An application with the same idempotency key, or the same content, for its campaign
-        after its `since` is not stored again: its outcome is that one, `created` False. One
-        that cannot be stored (every reference it drew was taken) gets its StorageError in its
-        place and the others are stored; a commit that fails raises StorageError for all."""
-
-    def save(
-        self,
-        app: NewApplication,
-        new_reference: Callable[[], str],
-        compose: Callable[[str], list[Outgoing]],
-        since: dt.datetime,
-    ) -> Saved:
-        """Store one application and its notifications (see save_many)."""
-        outcome = self.save_many([SaveRequest.prepare(app, new_reference, compose, since)])[0]
-        if isinstance(outcome, StorageError):
-            raise outcome
-        return outcome
-
-    @abc.abstractmethod
-    def applications(
-        self, council: str | None, campaign: str | None = None, since: dt.datetime | None = None
-    ) -> list[Application]: ...
-
-    @abc.abstractmethod
-    def file(self, council: str, reference: str, field_id: str) -> tuple[str, str, bytes] | None: ...
-
-    @abc.abstractmethod
-    def purge(self, before: dt.datetime) -> list[Removed]: ...
-
-    @abc.abstractmethod
-    def erase(self, email: str) -> list[Removed]: ...
-
-    @abc.abstractmethod
-    def log_event(
-        self, at: dt.datetime, kind: str, council: str | None, campaign: str | None, detail: dict[str, Any]
-    ) -> None: ...
-
-    @abc.abstractmethod
-    def events(self, kind: str | None = None) -> list[dict[str, Any]]: ...
-
-    @abc.abstractmethod
-    def due(self, now: dt.datetime, limit: int = 50) -> list[OutboxItem]: ...
-
-    @abc.abstractmethod
-    def claim(self, now: dt.datetime, until: dt.datetime, limit: int = 50) -> list[OutboxItem]:
-        """The messages due at `now`, each leased to the caller until `until`: no other drainer
-        (another worker process, a scheduled `recruit outbox send`) is given them meanwhile. A
-        drainer that dies mid-send leaves them to be sent again once the lease is over."""
-
-    @abc.abstractmethod
-    def release(self, item_ids: list[int], now: dt.datetime) -> None:
-        """Give claimed messages back, due again at `now` (a drain that stopped early)."""
-
-    @abc.abstractmethod
-    def mark_sent(self, item_id: int, now: dt.datetime) -> None: ...
-
-    def mark_sent_many(self, item_ids: list[int], now: dt.datetime) -> None:
-        """Mark several messages sent (one commit where the storage can)."""
-        for item_id in item_ids:
-            self.mark_sent(item_id, now)
-
-    @abc.abstractmethod
-    def mark_retry(self, item_id: int, error: str, next_at: dt.datetime) -> None: ...
-
-    @abc.abstractmethod
-    def mark_failed(self, item_id: int, error: str, now: dt.datetime) -> None: ...
-
-    @abc.abstractmethod
-    def requeue_failed(self, now: dt.datetime) -> int:
-        """Make every failed message due again now, with its back-off restarted; how many."""
-
-    @abc.abstractmethod
-    def outbox_counts(self) -> dict[str, int]: ...
-
-    @abc.abstractmethod
-    def add_token(self, label: str, council: str | None, digest: str, now: dt.datetime) -> int: ...
-
-    @abc.abstractmethod
-    def token(self, token_id: int) -> Token | None: ...
-
-    @abc.abstractmethod
-    def tokens(self) -> list[Token]: ...
-
-    @abc.abstractmethod
-    def revoke_token(self, token_id: int, now: dt.datetime) -> bool: ...
-
-    @abc.abstractmethod
-    def ping(self) -> None:
-        """Raise StorageError when the database cannot be read."""
-
-    @abc.abstractmethod
-    def close(self) -> None: ...
 
 
 def sqlite_path(url: str) -> str:
@@ -296,21 +44,6 @@ def sqlite_path(url: str) -> str:
     if url.startswith("sqlite://"):
         return url[len("sqlite://") :]
     return url
-
-
-def open_storage(url: str, busy_timeout: float = 30.0) -> Storage:
-    """The storage a database URL names: SQLite (a file) by default.
-
-    `busy_timeout`: seconds to wait for another connection's lock before giving up with
-    StorageError (the backend then answers 503 and keeps nothing)."""
-    if url.startswith(("postgres://", "postgresql://", "postgresql+")):
-        raise StorageError(
-            "PostgreSQL storage is not implemented yet: the Storage interface in "
-            "forms_backend/storage.py is where it plugs in. Use a sqlite:/// URL for now."
-        )
-    if "://" in url and not url.startswith("sqlite:"):
-        raise StorageError(f"unknown database URL {url!r}: use sqlite:///path/to/recruit.db")
-    return SQLiteStorage(sqlite_path(url), busy_timeout)
 
 
 def _guarded(method: Callable) -> Callable:
@@ -349,58 +82,14 @@ class SQLiteStorage(Storage):
             except OSError as exc:
                 raise StorageError(f"cannot create the folder for {self.path}: {exc.strerror}") from None
         self._lock = threading.RLock()
-        # Writers take turns through a lock file beside the database (`recruit backend serve
-        # --workers N`, or a scheduled `recruit outbox send`): flock wakes the next one the moment
-        # a commit ends, where SQLite's own busy wait sleeps up to 100 ms between tries (two
-        # workers on one file: 1,650 applications/s with it, 820-1,030 without).
-        self._writers: int | None = None
-        if self.path != ":memory:" and fcntl is not None:
-            self._writers = os.open(self.path + "-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        self._writers = writers_lock(self.path)
         try:
-            self._db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
-            )
-            self._db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute(
-                "PRAGMA secure_delete=ON"
-            )  # what is deleted is overwritten, not left in free pages
-            with self._transaction():
-                for statement in SCHEMA.split(";"):  # executescript would commit first
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+            self._db = connect(self.path, busy_timeout, self._lock, self._writers)
         except sqlite3.Error as exc:
-            if hasattr(self, "_db"):
-                self._db.close()
             raise StorageError(f"cannot open the database {self.path}: {exc}") from None
 
-    class _Tx:
-        def __init__(self, db: sqlite3.Connection, lock: threading.RLock, writers: int | None) -> None:
-            self.db, self.lock, self.writers = db, lock, writers
-
-        def __enter__(self) -> sqlite3.Connection:
-            with contextlib.ExitStack() as held:  # let go in reverse if a later step fails
-                self.lock.acquire()
-                held.callback(self.lock.release)
-                if self.writers is not None:
-                    fcntl.flock(self.writers, fcntl.LOCK_EX)
-                    held.callback(fcntl.flock, self.writers, fcntl.LOCK_UN)
-                self.db.execute("BEGIN IMMEDIATE")
-                self.held = held.pop_all()
-            return self.db
-
-        def __exit__(self, kind, exc, tb) -> None:  # noqa: ANN001
-            with self.held:
-                self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-    def _transaction(self) -> SQLiteStorage._Tx:
-        return self._Tx(self._db, self._lock, self._writers)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self._lock, self._writers)
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -432,8 +121,8 @@ class SQLiteStorage(Storage):
     def _save_one(self, db: sqlite3.Connection, pending: SaveRequest) -> Saved:
         app, since = pending.app, stamp(pending.since)
         # INDEXED BY: left to itself, SQLite picks (council, created_at) and reads every
-        # application the council had in the window, once per new application (700 us an
-        # application with 4,000 stored; 55 us this way).
+        # application the council had in the window, once per new application, so each save
+        # would slow as the council's applications grow.
         if app.idempotency_key:
             row = db.execute(
                 "SELECT reference FROM applications INDEXED BY applications_key WHERE council = ? "
@@ -507,13 +196,13 @@ class SQLiteStorage(Storage):
         rows = self._query(sql + " ORDER BY created_at, id", tuple(params))
         return [Application(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
 
-    def file(self, council, reference, field_id):  # noqa: ANN001, ANN201
+    def file(self, council, reference, field_id) -> StoredFile | None:  # noqa: ANN001
         rows = self._query(
             "SELECT f.filename, f.content_type, f.data FROM files f JOIN applications a "
             "ON a.id = f.application_id WHERE a.council = ? AND a.reference = ? AND f.field = ?",
             (council, reference, field_id),
         )
-        return (rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
+        return StoredFile(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
 
     def _remove(self, where: str, params: tuple) -> list[Removed]:
         with self._transaction() as db:

@@ -1,0 +1,135 @@
+"""The SQLite file under SQLiteStorage: its schema, a durable connection, its transactions.
+
+Commits are durable (WAL journal, synchronous=FULL: on disk before the applicant is told). The
+writers of several processes (`recruit backend serve --workers N`, a scheduled `recruit outbox
+send`) take turns through a lock file beside the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers rely on SQLite's own busy wait
+    fcntl = None  # type: ignore[assignment]
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    council TEXT NOT NULL,
+    campaign TEXT NOT NULL,
+    email TEXT NOT NULL,
+    answers TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    idempotency_key TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applications_hash ON applications (council, campaign, content_hash);
+CREATE INDEX IF NOT EXISTS applications_key ON applications (council, campaign, idempotency_key);
+CREATE INDEX IF NOT EXISTS applications_council ON applications (council, created_at);
+CREATE INDEX IF NOT EXISTS applications_email ON applications (email);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_application ON files (application_id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    application_id INTEGER REFERENCES applications (id) ON DELETE CASCADE,
+    reference TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    message BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    sent_at TEXT,
+    failed_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, failed_at, next_attempt_at);
+CREATE TABLE IF NOT EXISTS tokens (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    council TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    council TEXT,
+    campaign TEXT,
+    detail TEXT NOT NULL
+);
+"""
+
+
+def writers_lock(path: str) -> int | None:
+    """The lock file beside the database that writers take turns through (None: there is none).
+
+    flock wakes the next writer the moment a commit ends, where SQLite's own busy wait sleeps up
+    to 100 ms between tries: with several workers on one file, far more applications a second."""
+    if path != ":memory:" and fcntl is not None:
+        return os.open(path + "-writer", os.O_RDWR | os.O_CREAT, 0o600)
+    return None
+
+
+class Transaction:
+    """`with Transaction(db, lock, writers) as db:` one write transaction (BEGIN IMMEDIATE), its
+    thread's and its process's turn held throughout; committed, or rolled back on an error."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, writers: int | None) -> None:
+        self.db, self.lock, self.writers = db, lock, writers
+
+    def __enter__(self) -> sqlite3.Connection:
+        with contextlib.ExitStack() as held:  # let go in reverse if a later step fails
+            self.lock.acquire()
+            held.callback(self.lock.release)
+            if self.writers is not None:
+                fcntl.flock(self.writers, fcntl.LOCK_EX)
+                held.callback(fcntl.flock, self.writers, fcntl.LOCK_UN)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.held = held.pop_all()
+        return self.db
+
+    def __exit__(self, kind, exc, tb) -> None:  # noqa: ANN001
+        with self.held:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def connect(path: str, busy_timeout: float, lock: threading.RLock, writers: int | None) -> sqlite3.Connection:
+    """A connection to the file, durable, its schema created if it is not there yet; sqlite3.Error
+    when it cannot be opened. One thread at a time uses it (holding `lock`)."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
+    try:
+        db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten, not left in free pages
+        with Transaction(db, lock, writers):
+            for statement in SCHEMA.split(";"):  # executescript would commit first
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
