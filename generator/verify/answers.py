@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import re._constants as C  # noqa: N812
-import re._parser as sre
+import string
+import unicodedata
 from typing import Any
 
 Answer = str | list[str] | bool | None
@@ -20,60 +20,186 @@ class CannotAnswer(Exception):
     """A field whose rules verify cannot satisfy on its own (say which, and why)."""
 
 
-def _sample(tree: Any) -> str:
-    """One short string a parsed regular expression matches (prefers letters and digits)."""
+# ---------------------------------------------------------------------------------------------
+# An answer to a question's `pattern:` (a Python regular expression; the schema asks only that
+# it compiles). A small reader of what a form's pattern is written with, on nothing private:
+# literals and escapes, `.`, character classes, groups (capturing, (?:...), (?P<name>...),
+# inline and scoped flags; lookarounds and comments read and left out), `|`, anchors, and the
+# quantifiers * + ? {m} {m,} {,n} {m,n}, lazy too. The shortest answer is made: each class or
+# \d-style escape is matched against candidate characters by `re` itself, under the flags in
+# force, and the answer is checked with re.fullmatch. What it cannot answer (back-references,
+# conditional groups, a lookaround, atomic group or possessive quantifier the shortest answer
+# breaks) is a CannotAnswer naming it, so the form checks say so instead of passing.
+
+CANDIDATES = "aA1 -_." + string.ascii_letters + string.digits + string.punctuation
+ESCAPED = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+CODEPOINT = {"x": 2, "u": 4, "U": 8}
+QUANTIFIER = re.compile(r"\{(\d*)(,(\d*))?\}")
+FLAGS = re.compile(r"\(\?([aiLmsux]*)(?:-([imsx]+))?([:)])")
+
+# ("text", c), ("set", class source, flags), ("empty",), ("group", branches),
+# ("repeat", node, least), ("cannot", what): the pattern read as nodes.
+Node = tuple[Any, ...]
+
+
+class _Reader:
+    """The pattern as nodes: a group is its branches, each a list of nodes."""
+
+    def __init__(self, pattern: str) -> None:
+        self.p, self.i = pattern, 0
+        self.flags = ""  # the inline flags in force ((?i) and the like), which decide a class
+
+    def branches(self) -> list[list[Node]]:
+        found: list[list[Node]] = [[]]
+        while self.i < len(self.p) and self.p[self.i] != ")":
+            if self.p[self.i] == "|":
+                self.i += 1
+                found.append([])
+                continue
+            found[-1].append(self.quantified(self.atom()))
+        return found
+
+    def quantified(self, node: Node) -> Node:
+        p, i = self.p, self.i
+        least = None
+        if i < len(p) and p[i] in "*+?":
+            least, self.i = (1 if p[i] == "+" else 0), i + 1
+        elif (m := QUANTIFIER.match(p, i)) and (m.group(1) or m.group(2)):
+            least, self.i = int(m.group(1) or 0), m.end()
+        if least is None:
+            return node
+        if self.i < len(p) and p[self.i] in "?+":  # lazy or possessive: the same answers
+            self.i += 1
+        return ("repeat", node, least)
+
+    def atom(self) -> Node:
+        p, i = self.p, self.i
+        c = p[i]
+        self.i = i + 1
+        if c == "(":
+            return self.group()
+        if c == "[":
+            end = i + 1 + (p[i + 1 : i + 2] == "^")
+            end += p[end : end + 1] == "]"  # a ] first is one of the class's characters
+            while p[end] != "]":
+                end += 2 if p[end] == "\\" else 1
+            self.i = end + 1
+            return ("set", p[i : end + 1], self.flags)
+        if c == "\\":
+            return self.escape()
+        if c == ".":
+            return ("set", ".", self.flags)
+        return ("empty",) if c in "^$" else ("text", c)
+
+    def group(self) -> Node:
+        p, i = self.p, self.i
+        if p.startswith("?#", i):
+            self.i = p.index(")", i) + 1
+            return ("empty",)
+        if p.startswith("?P=", i):
+            self.i = p.index(")", i) + 1
+            return ("cannot", "back-references")
+        if p.startswith("?(", i):
+            self.i = p.index(")", i) + 1
+            self.branches()
+            self.i += 1
+            return ("cannot", "conditional groups")
+        flags = FLAGS.match(p, i - 1)
+        if flags and flags.group(3) == ")":  # (?i) for the whole pattern
+            self.i = flags.end()
+            self.flags += flags.group(1)
+            return ("empty",)
+        look = p.startswith(("?=", "?!", "?<=", "?<!"), i)
+        outside = self.flags
+        if flags:
+            self.i = flags.end()
+            off = flags.group(2) or ""
+            self.flags = "".join(f for f in self.flags if f not in off) + flags.group(1)
+        elif p.startswith("?P<", i):
+            self.i = p.index(">", i) + 1
+        elif p.startswith(("?:", "?>"), i):
+            self.i = i + 2
+        elif look:
+            self.i = i + (3 if p[i + 1] == "<" else 2)
+        inside = self.branches()
+        self.i += 1  # the ")"
+        self.flags = outside
+        return ("empty",) if look else ("group", inside)
+
+    def escape(self) -> Node:
+        p, i = self.p, self.i
+        e = p[i]
+        self.i = i + 1
+        if e == "0" or re.match(r"[0-7]{3}", p[i : i + 3]):
+            digits = re.match(r"0[0-7]{0,2}|[0-7]{3}", p[i:]).group()  # type: ignore[union-attr]
+            self.i = i + len(digits)
+            return ("text", chr(int(digits, 8)))
+        if e.isdigit():
+            self.i = i + 1 + (p[i + 1 : i + 2].isdigit())
+            return ("cannot", "back-references")
+        if e in "dDsSwW":
+            return ("set", "\\" + e, self.flags)
+        if e in "bBAZz":
+            return ("empty",)
+        if e in CODEPOINT:
+            self.i = i + 1 + CODEPOINT[e]
+            return ("text", chr(int(p[i + 1 : self.i], 16)))
+        if e == "N":
+            self.i = p.index("}", i) + 1
+            return ("text", unicodedata.lookup(p[i + 2 : self.i - 1]))
+        return ("text", ESCAPED.get(e, e))
+
+
+def _sample(nodes: list[Node]) -> str:
+    """The shortest answer the nodes make, preferring letters and digits."""
     out = []
-    for op, arg in tree:
-        if op is C.LITERAL:
-            out.append(chr(arg))
-        elif op is C.ANY:
-            out.append("a")
-        elif op is C.IN:
-            out.append(_in_class(arg))
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            low, _high, sub = arg
-            out.append(_sample(sub) * low)
-        elif op is C.NOT_LITERAL:
-            out.append("b" if chr(arg) == "a" else "a")
-        elif op is C.SUBPATTERN:
-            out.append(_sample(arg[-1]))
-        elif op is C.BRANCH:
-            out.append(_sample(arg[1][0]))
-        elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-            continue
-        elif op is C.CATEGORY:
-            out.append({C.CATEGORY_DIGIT: "1", C.CATEGORY_SPACE: " "}.get(arg, "a"))
-        elif op is C.GROUPREF:
-            raise CannotAnswer("back-references")
-        else:
-            raise CannotAnswer(f"the {op} construct")
+    for node in nodes:
+        kind = node[0]
+        if kind == "text":
+            out.append(node[1])
+        elif kind == "set":
+            out.append(_one_of(node[1], node[2]))
+        elif kind == "repeat":
+            out.append(_sample([node[1]]) * node[2] if node[2] else "")
+        elif kind == "group":
+            out.append(_first(node[1]))
+        elif kind == "cannot":
+            raise CannotAnswer(node[1])
     return "".join(out)
 
 
-def _in_class(items: list[tuple[Any, Any]]) -> str:
-    negated = bool(items) and items[0][0] is C.NEGATE
-    for ch in "aA1 -_.":
-        if _member(items, ch) != negated:
-            return ch
-    raise CannotAnswer("a character class")
+def _first(branches: list[list[Node]]) -> str:
+    """The first branch of an alternation that can be answered."""
+    for branch in branches[:-1]:
+        try:
+            return _sample(branch)
+        except CannotAnswer:
+            continue
+    return _sample(branches[-1])
 
 
-def _member(items: list[tuple[Any, Any]], ch: str) -> bool:
-    categories = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
-    for op, arg in items:
-        if op is C.LITERAL and chr(arg) == ch:
-            return True
-        if op is C.RANGE and arg[0] <= ord(ch) <= arg[1]:
-            return True
-        if op is C.CATEGORY and arg in categories and re.fullmatch(categories[arg], ch):
-            return True
-    return False
+def _one_of(source: str, flags: str) -> str:
+    """A character the class (or `.`, or \\d and its kind) matches under the inline flags in force
+    (a letter or digit if it can)."""
+    test = re.compile(f"(?{''.join(sorted(set(flags)))}:{source})" if flags else source)
+    for c in CANDIDATES + source:  # then what the class names itself, as in [éè]
+        if test.fullmatch(c):
+            return c
+    raise CannotAnswer(f"the character class {source}")
 
 
 def matching(pattern: str) -> str:
     """A value that fully matches `pattern`; CannotAnswer when verify cannot make one."""
-    value = _sample(sre.parse(pattern))
-    if not re.fullmatch(pattern, value):
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:  # the schema refuses these; the manifest could still be edited
+        raise CannotAnswer(f"the pattern {pattern!r} is not a regular expression ({exc})") from None
+    reader = _Reader(pattern)
+    try:
+        value = _first(reader.branches())
+    except (IndexError, ValueError) as exc:  # cut short, or a name unicodedata does not know
+        raise CannotAnswer(f"the pattern {pattern!r} ({exc})") from None
+    if reader.i < len(pattern) or not compiled.fullmatch(value):
         raise CannotAnswer(f"no sample answer found for the pattern {pattern!r}")
     return value
 
