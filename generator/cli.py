@@ -8,10 +8,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .problems import ProblemsFound, ScaffoldError, UsageProblem
+
+if TYPE_CHECKING:
+    from .verify import Backend
 
 
 def _root(ctx: click.Context) -> Path:
@@ -304,7 +308,9 @@ def verify(
         out = result.out
     report = report if report.is_absolute() else root / report
     try:
-        outcome = run_verify(root, out, report, only=only, jobs=jobs, today=today, echo=click.echo)
+        outcome = run_verify(
+            root, out, report, only=only, jobs=jobs, today=today, backend=verify_backend, echo=click.echo
+        )
     except VerifyError as exc:
         raise click.ClickException(str(exc)) from None
     sites = len(outcome.results)
@@ -316,6 +322,45 @@ def verify(
         )
         sys.exit(1)
     click.echo(f"OK: all {sites} sites passed every check in {outcome.seconds:.0f}s.")
+
+
+def verify_backend(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:
+    """What `recruit verify` serves (its BackendFactory): dist/ and forms_backend under /api/, as
+    `recruit serve` runs them, on a SQLite database in `workdir` (thrown away); an application
+    is looked up through the backend's own storage, by council, campaign and reference."""
+    from .verify import Backend, static_only
+
+    try:
+        from forms_backend.app import create_app
+        from forms_backend.settings import Settings
+        from forms_backend.storage import open_storage
+    except ImportError as exc:
+        return static_only(dist, f"there is no form backend to post to ({exc})")
+    from .serve import combined_app
+
+    manifest_path = workdir / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    database = workdir / "verify.db"
+    settings = Settings(
+        dist=dist,
+        manifest_path=manifest_path,
+        database_url=f"sqlite:///{database}",
+        mail_dir=workdir / "mail",
+        outbox_interval=0,
+    )
+
+    def stored(council: str, campaign: str, reference: str) -> bool:
+        storage = open_storage(settings.database_url, settings.busy_timeout)
+        try:
+            return any(a.reference == reference for a in storage.applications(council, campaign))
+        finally:
+            storage.close()
+
+    return Backend(
+        combined_app(dist, create_app(settings)),
+        f"forms_backend, SQLite at {database.name} (thrown away)",
+        stored,
+    )
 
 
 @main.group()

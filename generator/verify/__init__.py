@@ -1,8 +1,10 @@
 """`recruit verify`: every built site checked in a real Chromium before it is published.
 
-sites.py finds what to check in a build; checks.py and answers.py are pure (links, JSON-LD,
-open/closed, valid answers); sweep.py and formflow.py drive the browser; server.py serves dist/
-and the form backend on loopback; runner.py runs sites in parallel; report.py writes the report.
+sites.py finds what to check in a build; checks.py (with dom.py) and answers.py are pure (links,
+JSON-LD, open/closed, valid answers); sweep.py, formflow.py and keyboard.py drive the browser;
+server.py serves dist/ and the form backend on loopback; runner.py runs sites in parallel;
+report.py writes the report. Which form backend is served is the caller's: a BackendFactory (the
+CLI passes the real backend's), so verify never imports the backend.
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ import tomllib
 from pathlib import Path
 
 from .runner import Echo, Options, Outcome, VerifyError
-from .server import BackendFactory
+from .server import Backend, BackendFactory, no_backend, static_only
 from .sites import NoSites
 
-__all__ = ["Options", "Outcome", "VerifyError", "output_dir", "run_verify"]
+__all__ = [
+    "Backend",
+    "BackendFactory",
+    "Options",
+    "Outcome",
+    "VerifyError",
+    "no_backend",
+    "output_dir",
+    "run_verify",
+    "static_only",
+]
 
 
 def output_dir(root: Path) -> Path:
@@ -38,10 +50,24 @@ def run_verify(
     backend: BackendFactory | None = None,
     echo: Echo = print,
 ) -> Outcome:
-    """Verify the sites built in `dist`; raises VerifyError when verify itself cannot run."""
+    """Verify the sites built in `dist`, their forms posting to the backend `backend` makes
+    (no_backend: static files only); raises VerifyError when verify itself cannot run."""
     from .runner import run
 
+    factory = backend or _cli_backend()
     try:
-        return run(Options(root, dist, report, only, jobs or 0, today, backend), echo)
+        return run(Options(root, dist, report, only, jobs or 0, today, factory), echo)
     except NoSites as exc:
         raise VerifyError(str(exc)) from None
+
+
+def _cli_backend() -> BackendFactory:
+    """Transitional: a caller that passes no factory gets the one `recruit verify` passes.
+
+    Only tests/verify/conftest.py's `backend` fixture still passes None, meaning the real
+    backend; once it passes generator.cli.verify_backend instead, this goes and None means
+    no_backend, so verify depends on nothing above it.
+    """
+    from ..cli import verify_backend
+
+    return verify_backend

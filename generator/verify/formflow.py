@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -71,7 +72,7 @@ class FormContext:
     form: dict[str, Any]  # the manifest's entry
     answers: dict[str, Answer]
     camera: Camera
-    lookup: Any = None  # reference -> stored?
+    lookup: Callable[[str, str, str], bool] | None = None  # (council, campaign, reference) -> stored?
     missing: str = ""  # why there is no backend
     notes: list[str] = field(default_factory=list)
 
@@ -171,7 +172,7 @@ def _stored(ctx: FormContext, reference: str, result: CheckResult, check: str) -
     if ctx.lookup is None:
         result.note += " (the database was not checked: the backend gave no way to look)"
         return
-    if not ctx.lookup(reference):
+    if not ctx.lookup(ctx.form["council"], ctx.form["campaign"], reference):
         result.fail(
             Finding(
                 check, f"reference {reference} was shown but is not in the database", ctx.form["form_path"]

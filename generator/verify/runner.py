@@ -26,8 +26,8 @@ from .server import (
     HostHeaders,
     Server,
     UnderBasePath,
-    default_backend,
     free_port,
+    no_backend,
     parse_headers_file,
 )
 from .sites import base_path, discover, for_local_backend, public_bases, read_manifest
@@ -78,7 +78,7 @@ class Options:
     only: str | None = None
     jobs: int = 0  # 0: one per CPU
     today: dt.date | None = None
-    backend: BackendFactory | None = None  # tests swap in a broken one
+    backend: BackendFactory = no_backend  # the CLI passes the real one; tests a stub
 
 
 @dataclass
@@ -273,8 +273,7 @@ def run(options: Options, echo: Echo = print) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="recruit-verify-") as work:
         port = free_port()
         local = f"http://127.0.0.1:{port}"
-        factory = options.backend or default_backend
-        backend = factory(dist, Path(work), for_local_backend(manifest, local + "/"))
+        backend = options.backend(dist, Path(work), for_local_backend(manifest, local + "/"))
         rules = parse_headers_file(host_headers(dist).read_text(encoding="utf-8"))
         env = Env(dist, local, report, axe, manifest, backend, today)
         pages = sum(len(s.pages) for s in sites)

@@ -1,15 +1,14 @@
 """The sites (and the form backend, when there is one) on loopback, as a host would serve them.
 
 The security headers in dist/_headers (what Netlify and Cloudflare Pages send) are applied here
-too, so every check runs under the real Content-Security-Policy.
+too, so every check runs under the real Content-Security-Policy. Which form backend runs is not
+verify's to know: a BackendFactory comes from the caller (the CLI passes the real backend's).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ import uvicorn
 from ..serve import static_app
 
 Rules = list[tuple[re.Pattern[str], list[tuple[str, str]]]]
-Lookup = Callable[[str], bool]
+Lookup = Callable[[str, str, str], bool]  # (council, campaign, reference) -> is it stored?
 
 
 def parse_headers_file(text: str) -> Rules:
@@ -98,60 +97,22 @@ class Backend:
 
     app: Any
     description: str
-    lookup: Lookup | None = None  # reference -> is it stored?
+    lookup: Lookup | None = None  # None: verify says it could not look
     missing: str = ""  # why there is no form backend, when there is none
 
 
+# (dist, a work folder thrown away after the run, the manifest as the backend must see it) -> Backend
 BackendFactory = Callable[[Path, Path, dict[str, Any]], Backend]
 
 
-def sqlite_lookup(database: Path) -> Lookup:
-    """Is `reference` anywhere in the database? (The schema is the backend's; this reads any.)"""
-
-    def lookup(reference: str) -> bool:
-        if not database.exists():
-            return False
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            for table in tables:
-                columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
-                for column in columns:
-                    query = f'SELECT 1 FROM "{table}" WHERE CAST("{column}" AS TEXT) = ? LIMIT 1'
-                    if db.execute(query, (reference,)).fetchone():
-                        return True
-        return False
-
-    return lookup
+def static_only(dist: Path, missing: str = "there is no form backend to post to") -> Backend:
+    """dist/ alone: every page is checked, and the form checks fail saying `missing`."""
+    return Backend(static_app(dist), "static files only", missing=missing)
 
 
-def default_backend(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:
-    """The app `recruit serve` runs (dist/ plus forms_backend under /api/), on a throwaway SQLite database."""
-    try:
-        from forms_backend.app import create_app  # type: ignore[import-not-found]
-        from forms_backend.settings import Settings  # type: ignore[import-not-found]
-
-        from ..serve import combined_app
-    except ImportError as exc:
-        return Backend(
-            static_app(dist),
-            "static files only",
-            missing=f"there is no form backend to post to ({exc})",
-        )
-    manifest_path = workdir / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    database = workdir / "verify.db"
-    settings = Settings(
-        dist=dist,
-        manifest_path=manifest_path,
-        database_url=f"sqlite:///{database}",
-        mail_dir=workdir / "mail",
-        outbox_interval=0,
-    )
-    return Backend(
-        combined_app(dist, create_app(settings)),
-        f"forms_backend, SQLite at {database.name} (thrown away)",
-        sqlite_lookup(database),
-    )
+def no_backend(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:
+    """The BackendFactory of a run given none: the static files only."""
+    return static_only(dist)
 
 
 def free_port() -> int:
