@@ -18,7 +18,8 @@ from typing import Any
 from ..browser import ARGS, launch
 from . import checks as static
 from .answers import CannotAnswer, valid_answers
-from .formflow import FormContext, keyboard_only, submit_invalid, submit_valid
+from .formflow import FormContext, submit_invalid, submit_valid
+from .keyboard import keyboard_only
 from .model import FAIL, NA, PASS, CheckResult, Finding, Site, SiteResult, empty_checks
 from .server import (
     Backend,
