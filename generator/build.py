@@ -17,13 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fingerprint
+from .cache import BuildCache
 from .headers import headers_file
 from .incremental import (
     Planner,
     Record,
     Unit,
-    cache_dir,
     check_overlaps,
     fresh,
     group,
@@ -32,7 +31,7 @@ from .incremental import (
     save_records,
 )
 from .manifest import form_json, manifest_file, read_manifest
-from .output import Output, Stage, WriteReport
+from .output import Output, WriteReport
 from .project import load_project
 from .render import Explained, Renderer, views_for
 
@@ -70,25 +69,14 @@ class BuildResult:
 
 
 def forget() -> None:
-    """Drop what this process remembers between builds: file digests, loaded files, compiled
-    themes, councils' views and their parts of the hub.
+    """Drop the memos this process keeps outside any BuildCache (pure functions of their arguments,
+    so never stale): the next build then works as a fresh process would.
 
-    The next build then works as a fresh process would (it still reuses dist/ and the cache folder).
+    A build's own memory is its BuildCache: a build without one already starts afresh.
     """
-    from . import fingerprint, incremental, parts, project, render, views
+    from . import views
 
-    fingerprint.forget()
-    incremental._READ.clear()
-    incremental._UNITS.clear()
-    incremental.forget_checks()
-    parts.forget()
-    project._LOADED.clear()
-    project._FOLDERS.clear()
-    render._CHAINS.clear()
-    render._SITEMAPS.clear()
-    views._PICTURES.clear()
-    views._VARIANTS.clear()
-    views._VIEWS.clear()
+    views.forget_pictures()
 
 
 def default_today() -> dt.date:
@@ -123,13 +111,19 @@ def build(
     base_url: str | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
-    """Validate everything in scope, render what changed, then move it into place."""
+    """Validate everything in scope, render what changed, then move it into place.
+
+    `cache` is what the caller's builds remember between them (generator/cache.py); without one,
+    the build starts with a fresh one.
+    """
+    cache = cache or BuildCache()
     collecting = gc.isenabled()
     gc.disable()  # a build's objects mostly live until it ends: collect afterwards, not during
     try:
-        with fingerprint.one_look():
-            return _build(root, out, only, clean, today, base_url, jobs, progress)
+        with cache.files.one_look():
+            return _build(root, out, only, clean, today, base_url, jobs, progress, cache)
     finally:
         if collecting:
             gc.enable()
@@ -144,16 +138,17 @@ def _build(
     base_url: str | None,
     jobs: int | None,
     progress: Progress | None,
+    cache: BuildCache,
 ) -> BuildResult:
     started = time.perf_counter()
-    project = load_project(root, only, jobs=jobs)  # load + validate; raises ProblemsFound
+    project = load_project(root, only, jobs=jobs, cache=cache)  # load + validate; raises ProblemsFound
     out = (out or project.root / project.region.output_dir).resolve()
-    renderer = Renderer(project, today or default_today(), base_url)
+    renderer = Renderer(project, today or default_today(), base_url, cache)
     councils = views_for(project, renderer)  # model
     whole_council = only is None or "/" not in only
 
-    cache = cache_dir(project.root, out)  # render what changed
-    previous = load_records(cache)
+    folder = cache.records_folder(project.root, out)  # render what changed
+    previous = load_records(folder, cache)
     planner = Planner(renderer)
     units: list[Unit] = [u for c in councils for u in planner.units(c, index=whole_council)]
     records: dict[str, Record] = {u.key: previous[u.key] for u in units if fresh(previous.get(u.key), u, out)}
@@ -164,7 +159,7 @@ def _build(
     built, stage = render_councils(renderer, list(stale.values()), out, jobs, progress)
     records.update(built)
     try:
-        check_overlaps(records)
+        check_overlaps(records, cache)
         region = region_files(renderer, councils, records, out, only, whole_council)
         outputs = {}
         for key, data in sorted(region.files.items()):
@@ -179,7 +174,7 @@ def _build(
     kept = {k: r for k, r in previous.items() if k not in records and not _in_scope(k, only)}
     gone = {k for k in previous if k not in records and _in_scope(k, only)}
     changed = {group(k) for k in [*built, *gone]} | ({group(REGION)} if REGION in records else set())
-    save_records(cache, {**kept, **records}, changed)
+    save_records(folder, {**kept, **records}, changed, cache)
     in_scope = [records[u.key] for u in units]
     records.pop(REGION, None)
     parts = [r.explained for r in in_scope] + [renderer.explained]
@@ -218,7 +213,9 @@ def region_files(
         renderer.out.add("/_headers", headers, "security headers")
     forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
     previous = read_manifest(out / MANIFEST) if only else None
-    manifest = manifest_file(renderer.region, renderer.urls, councils, forms, previous, whole_council)
+    manifest = manifest_file(
+        renderer.region, renderer.urls, councils, forms, renderer.cache, previous, whole_council
+    )
     renderer.out.add(MANIFEST, manifest, "form manifest")
     return renderer.out
 
@@ -305,4 +302,4 @@ def _sweep(out: Path, prefixes: list[str], keep: set[str]) -> int:
     return removed
 
 
-__all__ = ["BuildResult", "MANIFEST", "Stage", "build", "default_today", "forget"]
+__all__ = ["BuildResult", "MANIFEST", "build", "default_today", "forget"]

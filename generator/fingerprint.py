@@ -1,12 +1,10 @@
-"""Content digests of a build's inputs, so a rebuild can tell what changed.
-
-A file is read and hashed once per process while its size and modification time stay the
-same; the digest is of its bytes, so touching a file without changing it changes nothing.
-"""
+"""Content digests of a build's inputs, so a rebuild can tell what changed, and the memos kept
+while those inputs stay the same (a BuildCache owns one of each, generator/cache.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -15,67 +13,82 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-# path -> (mtime_ns, size, digest)
-_FILES: dict[str, tuple[int, int, str]] = {}
 # A file hashed this soon after it was modified may change again within the same timestamp tick,
 # its size and time unchanged: its digest is not remembered ("racy" files, as git calls them).
 RACY_NS = 100_000_000  # well above the timestamp tick of local filesystems
-_CODE: str | None = None
 
 
-# During a build (within one_look), each file's digest as first seen: a council's files are
-# depended on by each of its campaigns, and a 30,000-page region's rebuild looked about 6,100
-# times at its 2,426 files. A file that changes during the build is seen as it was (the next build sees it).
-_SNAPSHOT: dict[str, str] | None = None
+class FileDigests:
+    """Digests of a build's input files, each read and hashed again only when its size or
+    modification time changes (the digest is of its bytes: touching a file changes nothing).
 
+    Within `one_look()` (one build), each file is looked at once, as first seen: a council's
+    files are depended on by each of its campaigns. A file that changes during the build is seen
+    as it was; the next build sees it.
+    """
 
-# The same for each file's (mtime_ns, size), or None when it is missing.
-_STATS: dict[str, tuple[int, int] | None] | None = None
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[int, int, str]] = {}  # path -> (mtime_ns, size, digest)
+        self._seen: dict[str, str] | None = None  # during one_look: path -> digest
+        self._stats: dict[str, tuple[int, int] | None] | None = None  # and path -> (mtime_ns, size)
 
-
-@contextlib.contextmanager
-def one_look() -> Iterator[None]:
-    """Look at each file once until the block ends (nested blocks share the outer one's look)."""
-    global _SNAPSHOT, _STATS
-    outer = _SNAPSHOT is not None
-    if not outer:
-        _SNAPSHOT, _STATS = {}, {}
-    try:
-        yield
-    finally:
+    @contextlib.contextmanager
+    def one_look(self) -> Iterator[None]:
+        """Look at each file once until the block ends (nested blocks share the outer one's look)."""
+        outer = self._seen is not None
         if not outer:
-            _SNAPSHOT = _STATS = None
+            self._seen, self._stats = {}, {}
+        try:
+            yield
+        finally:
+            if not outer:
+                self._seen = self._stats = None
 
+    def digest(self, path: Path | str) -> str:
+        """The digest of a file's bytes ('-' when it does not exist)."""
+        name = os.fspath(path)
+        seen = self._seen
+        if seen is not None:
+            found = seen.get(name)
+            if found is None:
+                found = seen[name] = self._digest(name)
+            return found
+        return self._digest(name)
 
-def file_digest(path: Path | str) -> str:
-    """The digest of a file's bytes ('-' when it does not exist)."""
-    name = os.fspath(path)
-    seen = _SNAPSHOT
-    if seen is not None:
-        found = seen.get(name)
-        if found is None:
-            found = seen[name] = _file_digest(name)
+    def _digest(self, name: str) -> str:
+        try:
+            st = os.stat(name)
+        except OSError:
+            return "-"
+        known = self._known.get(name)
+        if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
+            return known[2]
+        with open(name, "rb") as handle:
+            digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+        if time.time_ns() - st.st_mtime_ns > RACY_NS:
+            self._known[name] = (st.st_mtime_ns, st.st_size, digest)
+        return digest
+
+    def stat(self, name: str) -> tuple[int, int] | None:
+        """A file's (mtime_ns, size), None when it does not exist."""
+        seen = self._stats
+        if seen is not None and name in seen:
+            return seen[name]
+        try:
+            st = os.stat(name)
+            found = st.st_mtime_ns, st.st_size
+        except OSError:
+            found = None
+        if seen is not None:
+            seen[name] = found
         return found
-    return _file_digest(name)
 
+    def under(self, prefix: str) -> dict[str, tuple[int, int, str]]:
+        """What is known of the files under a folder (a worker process hands it back to the build)."""
+        return {k: v for k, v in self._known.items() if k.startswith(prefix)}
 
-def _file_digest(name: str) -> str:
-    try:
-        st = os.stat(name)
-    except OSError:
-        return "-"
-    known = _FILES.get(name)
-    if known and known[0] == st.st_mtime_ns and known[1] == st.st_size:
-        return known[2]
-    with open(name, "rb") as handle:
-        digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-    if time.time_ns() - st.st_mtime_ns > RACY_NS:
-        _FILES[name] = (st.st_mtime_ns, st.st_size, digest)
-    return digest
-
-
-def forget() -> None:
-    _FILES.clear()
+    def learn(self, known: dict[str, tuple[int, int, str]]) -> None:
+        self._known.update(known)
 
 
 def digest(*parts: object) -> str:
@@ -87,7 +100,7 @@ def digest(*parts: object) -> str:
     return h.hexdigest()
 
 
-def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
+def tree_digest(folders: Iterable[Path], files: FileDigests, suffixes: tuple[str, ...] = ()) -> str:
     """Every file under the folders (names and contents; only `suffixes` if given), in a fixed order."""
     entries = []
     for folder in folders:
@@ -99,36 +112,21 @@ def tree_digest(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> str:
                 if suffixes and not name.endswith(suffixes):
                     continue
                 path = os.path.join(dirpath, name)
-                entries.append((os.path.relpath(path, folder), file_digest(path)))
+                entries.append((os.path.relpath(path, folder), files.digest(path)))
         entries.append(("--", os.fspath(folder)))
     return digest(*entries)
 
 
+# Module-level, not in a BuildCache: it digests the code this process runs, which cannot change
+# under it (a module edited on disk is not imported again), so it is worked out once per process.
+@functools.cache
 def code_digest() -> str:
     """The generator's own code and the libraries that shape its output: a new version rebuilds all."""
-    global _CODE
-    if _CODE is None:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
-        here = Path(__file__).resolve().parent
-        libraries = [(name, version(name)) for name in ("jinja2", "markdown", "nh3", "pillow", "pydantic")]
-        _CODE = digest(tree_digest([here], (".py", ".yaml", ".js")), libraries)
-    return _CODE
-
-
-def file_stat(name: str) -> tuple[int, int] | None:
-    """A file's (mtime_ns, size), None when it does not exist."""
-    seen = _STATS
-    if seen is not None and name in seen:
-        return seen[name]
-    try:
-        st = os.stat(name)
-        found = st.st_mtime_ns, st.st_size
-    except OSError:
-        found = None
-    if seen is not None:
-        seen[name] = found
-    return found
+    here = Path(__file__).resolve().parent
+    libraries = [(name, version(name)) for name in ("jinja2", "markdown", "nh3", "pillow", "pydantic")]
+    return digest(tree_digest([here], FileDigests(), (".py", ".yaml", ".js")), libraries)
 
 
 class Unchanged:
@@ -140,7 +138,8 @@ class Unchanged:
     may change again unseen within its timestamp tick: such a value is not kept.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, files: FileDigests) -> None:
+        self.files = files
         self._kept: dict[object, tuple[object, list[str], list[tuple[int, int] | None], object]] = {}
 
     def clear(self) -> None:
@@ -148,12 +147,12 @@ class Unchanged:
 
     def get(self, key: object, listing: object) -> object | None:
         kept = self._kept.get(key)
-        if kept is None or kept[0] != listing or [file_stat(f) for f in kept[1]] != kept[2]:
+        if kept is None or kept[0] != listing or [self.files.stat(f) for f in kept[1]] != kept[2]:
             return None
         return kept[3]
 
     def put(self, key: object, value: object, files: list[str], listing: object, since_ns: int) -> None:
-        stats = [file_stat(f) for f in files]
+        stats = [self.files.stat(f) for f in files]
         if all(st is not None and st[0] < since_ns - RACY_NS for st in stats):
             self._kept[key] = (listing, files, stats, value)
         else:
@@ -163,7 +162,8 @@ class Unchanged:
 class Memo:
     """Values worked out from files, kept while those files' bytes stay the same."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: FileDigests) -> None:
+        self.files = files
         self._entries: dict[str, tuple[dict[str, str], object]] = {}
 
     def clear(self) -> None:
@@ -171,13 +171,13 @@ class Memo:
 
     def get(self, key: str) -> object | None:
         entry = self._entries.get(key)
-        if entry is None or any(file_digest(p) != d for p, d in entry[0].items()):
+        if entry is None or any(self.files.digest(p) != d for p, d in entry[0].items()):
             return None
         return entry[1]
 
     def put(self, key: str, value: object, deps: Iterable[Path | str], before: dict[str, str]) -> None:
         """Keep `value`, unless a file changed while it was being worked out (`before`: digests then)."""
-        now = {os.fspath(p): file_digest(p) for p in deps}
+        now = {os.fspath(p): self.files.digest(p) for p in deps}
         if all(now.get(p) == d for p, d in before.items()) and "-" not in now.values():
             self._entries[key] = (now, value)
 
@@ -186,7 +186,7 @@ class Memo:
         prefix = os.fspath(folder) + os.sep
         return (
             {k: v for k, v in self._entries.items() if k.startswith(prefix)},
-            {k: v for k, v in _FILES.items() if k.startswith(prefix)},
+            self.files.under(prefix),
         )
 
     def keep(self, path: Path, entries: dict) -> None:
@@ -222,4 +222,4 @@ class Memo:
     def update(self, learnt: tuple[dict, dict]) -> None:
         entries, files = learnt
         self._entries.update(entries)
-        _FILES.update(files)
+        self.files.learn(files)

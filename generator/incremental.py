@@ -8,10 +8,11 @@ council's templates can list a council's campaigns, its sibling campaigns too. A
 fingerprint matches the last build's, and whose files are still in place untouched, is not
 rendered again; its record (files, sitemap entries, templates used) is reused.
 
-The records live in `.recruit-cache/` beside site.toml, a folder per output folder and a file per
-council. Deleting it only costs one full build. A new process checks that each reused unit's
-files are still as it left them (a page edited by hand in dist/ is rendered again); a process
-that keeps building (the preview server) trusts the files it has checked or written itself.
+The records live in the cache folder beside site.toml (BuildCache.records_folder), a folder per
+output folder and a file per council; deleting it only costs one full build. A new BuildCache
+checks that each reused unit's files are still as it left them (a page edited by hand in dist/
+is rendered again); a cache that keeps building (the preview server's) trusts the files it has
+checked or written itself.
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .fingerprint import code_digest, digest, file_digest, tree_digest
+from .fingerprint import code_digest, digest, tree_digest
 from .manifest import form_entry, form_json
 from .output import DuplicateOutput, Output, Stage
 from .parallel import map_unordered
 from .render import Explained, Renderer
 from .views import CampaignView, CouncilView
 
-CACHE_DIR = ".recruit-cache"
+if TYPE_CHECKING:
+    from .cache import BuildCache
+
 FORMAT = 3
 # Templates that render a council's campaign list anyway; elsewhere, a mention of `campaigns`
 # makes each campaign's pages depend on its siblings.
@@ -70,17 +73,9 @@ class CouncilWork:
     pages: int
 
 
-def cache_dir(root: Path, out: Path) -> Path:
-    return root / CACHE_DIR / f"build-{digest(os.fspath(out.resolve()))[:16]}"
-
-
 def group(key: str) -> str:
     """Records are kept in one file per council (and one for the region's own files)."""
     return key.split("/", 1)[0]
-
-
-# Record files this process read or wrote, kept while they stay as they were: path -> (stat, records).
-_READ: dict[str, tuple[tuple[int, int], dict[str, Record]]] = {}
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -91,15 +86,16 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def load_records(folder: Path) -> dict[str, Record]:
-    """Every unit's record from the last build into this output folder ({} if there is none)."""
+def load_records(folder: Path, cache: BuildCache) -> dict[str, Record]:
+    """Every unit's record from the last build into this output folder ({} if there is none);
+    a record file the cache read or wrote is not read again while it stays as it was."""
     records: dict[str, Record] = {}
     if not folder.is_dir():
         return records
     for entry in os.scandir(folder):
         if not entry.name.endswith(".pickle"):
             continue
-        known = _READ.get(entry.path)
+        known = cache.record_files.get(entry.path)
         stat = _stat(entry.path)
         if known is None or known[0] != stat:
             try:
@@ -111,12 +107,12 @@ def load_records(folder: Path) -> dict[str, Record]:
                 continue
             for record in data["records"].values():
                 record.verified = False  # read from disk: check its files once
-            known = _READ[entry.path] = (stat, data["records"])
+            known = cache.record_files[entry.path] = (stat, data["records"])
         records.update(known[1])
     return records
 
 
-def save_records(folder: Path, records: dict[str, Record], changed: set[str]) -> None:
+def save_records(folder: Path, records: dict[str, Record], changed: set[str], cache: BuildCache) -> None:
     """Write the record files of the groups (councils) whose records changed; remove emptied ones."""
     folder.mkdir(parents=True, exist_ok=True)
     groups: dict[str, dict[str, Record]] = {}
@@ -126,7 +122,7 @@ def save_records(folder: Path, records: dict[str, Record], changed: set[str]) ->
         path = os.path.join(folder, f"{name}.pickle")
         if name not in groups:
             Path(path).unlink(missing_ok=True)
-            _READ.pop(path, None)
+            cache.record_files.pop(path, None)
             continue
         fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         with os.fdopen(fd, "wb") as handle:
@@ -134,13 +130,7 @@ def save_records(folder: Path, records: dict[str, Record], changed: set[str]) ->
         os.replace(temp, path)
         stat = _stat(path)
         if stat is not None:
-            _READ[path] = (stat, groups[name])
-
-
-# Each council's units as this process last worked them out. A council's view is the same object
-# only while everything loaded for it and its pictures are unchanged (views.build_views), so with
-# the same region, theme chain and asset names its fingerprints are the same too.
-_UNITS: dict[str, tuple[CouncilView, tuple[Any, ...], list[Unit]]] = {}
+            cache.record_files[path] = (stat, groups[name])
 
 
 class Planner:
@@ -148,6 +138,7 @@ class Planner:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        self.cache = renderer.cache
         region = renderer.region
         self.base = digest(
             FORMAT, code_digest(), region.model_dump_json(), renderer.base_url, renderer.today.isoformat()
@@ -177,24 +168,28 @@ class Planner:
                             encoding="utf-8", errors="replace"
                         )
             folders = [*chain.dirs, *chain.static_dirs]
-            self._chains[key] = (tree_digest(folders), siblings)
+            self._chains[key] = (tree_digest(folders, self.cache.files), siblings)
         return self._chains[key]
 
     def units(self, council: CouncilView, index: bool) -> list[Unit]:
+        """The council's units; the very ones planned last time while it is the same view (the
+        same object only while everything loaded for it and its pictures are unchanged) and the
+        region, theme chain and asset names are the same."""
         chain, siblings = self.chain(council)
         assets = sorted(self._assets().get(council.slug, []))
         key = (self.base, chain, siblings, index, assets)
-        kept = _UNITS.get(council.slug)
+        kept = self.cache.units.get(council.slug)
         if kept is not None and kept[0] is council and kept[1] == key:
             return kept[2]
         units = self._units(council, index, chain, siblings, assets)
-        _UNITS[council.slug] = (council, key, units)
+        self.cache.units[council.slug] = (council, key, units)
         return units
 
     def _units(
         self, council: CouncilView, index: bool, chain: str, siblings: bool, assets: list[str]
     ) -> list[Unit]:
         site = self._sites[council.slug]
+        file_digest = self.cache.files.digest
         own = digest(file_digest(site.folder / "council.yaml"), file_digest(site.logo))
         campaigns = {
             c.slug: digest(
@@ -301,30 +296,23 @@ def render_councils(
     return records, stage
 
 
-# Each output path's unit as the last check found it, and the records it checked then: a rebuild
-# checks again only the records that are not the very ones it checked (going through every path
-# of a 34,000-file region cost a one-campaign rebuild 7 ms).
-_OWNERS: dict[str, str] = {}
-_CHECKED: dict[str, Record] = {}
+def check_overlaps(records: dict[str, Record], cache: BuildCache) -> None:
+    """Refuse two units writing one path: the second would silently replace the first.
 
-
-def check_overlaps(records: dict[str, Record]) -> None:
-    """Refuse two units writing one path: the second would silently replace the first."""
-    for key in [k for k, r in _CHECKED.items() if records.get(k) is not r]:
-        for path in _CHECKED.pop(key).outputs:
-            if _OWNERS.get(path) == key:
-                del _OWNERS[path]
+    The cache keeps each output path's unit as the last check found it, and the records it checked
+    then: a rebuild checks again only the records that are not the very ones it checked.
+    """
+    owners, checked = cache.owners, cache.checked
+    for key in [k for k, r in checked.items() if records.get(k) is not r]:
+        for path in checked.pop(key).outputs:
+            if owners.get(path) == key:
+                del owners[path]
     for key, record in records.items():
-        if key in _CHECKED:
+        if key in checked:
             continue
         for path in record.outputs:
-            owner = _OWNERS.setdefault(path, key)
+            owner = owners.setdefault(path, key)
             if owner != key:
-                forget_checks()  # the next build checks every record again
+                cache.forget_checks()  # the next build checks every record again
                 raise DuplicateOutput(f"two outputs for /{path}: {owner} and {key}")
-        _CHECKED[key] = record
-
-
-def forget_checks() -> None:
-    _OWNERS.clear()
-    _CHECKED.clear()
+        checked[key] = record

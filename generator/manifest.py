@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .forms import HONEYPOT
 from .models import Region
 from .urls import Urls
 from .views import CampaignView, CouncilView
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
 
 FORMAT = "recruit-forms"
 VERSION = 1
@@ -37,6 +40,7 @@ RULE_KEYS = (
 )
 
 
+# Module-level: a pure function of a string, so a result never goes stale.
 @lru_cache(maxsize=4096)
 def _origin(url: str) -> str:
     parts = urlsplit(url)
@@ -83,6 +87,7 @@ def manifest_file(
     urls: Urls,
     councils_built: list[CouncilView],
     forms: Forms,
+    cache: BuildCache,
     previous: dict[str, Any] | None = None,
     whole_councils: bool = True,
 ) -> bytes:
@@ -119,7 +124,7 @@ def manifest_file(
         "origins": origins,
         "councils": dict(sorted(councils.items())),
     }
-    return dumps(head, forms)
+    return dumps(head, forms, cache)
 
 
 def _merged(before: list[dict[str, Any]], forms: Forms, whole_councils: bool) -> Forms:
@@ -148,25 +153,23 @@ def form_json(form: dict[str, Any]) -> str:
     return json.dumps(form, ensure_ascii=False, separators=(",", ":"))
 
 
-# Each council's forms as the manifest last wrote them, by council: (its forms, their bytes). A
-# 200-council region's manifest is 10 MB; an edit to one campaign joins one council's forms again.
-_FRAGMENTS: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+def dumps(head: dict[str, Any], forms: Forms, cache: BuildCache) -> bytes:
+    """The manifest as JSON, one form to a line (readable in a diff), in council then campaign order.
 
-
-def dumps(head: dict[str, Any], forms: Forms) -> bytes:
-    """The manifest as JSON, one form to a line (readable in a diff), in council then campaign order."""
-    global _FRAGMENTS
+    A large region's manifest is megabytes: each council's forms are joined again only when they
+    changed (the cache keeps each council's joined forms, and forgets councils gone).
+    """
     fragments: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
     for council in sorted(forms):
         entries = forms[council]
         if not entries:
             continue
-        known = _FRAGMENTS.get(council)
+        known = cache.fragments.get(council)
         if known is None or known[0] != entries:
             known = (entries, ",\n".join(text for _, text in sorted(entries)).encode("utf-8"))
         fragments[council] = known
-    _FRAGMENTS = fragments  # councils gone are forgotten
+    cache.fragments = fragments
     text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    # one join: each concatenation of 10 MB copies it again (about 5 ms each)
+    # one join: each concatenation would copy the whole manifest again
     forms_apart = [piece for _, data in fragments.values() for piece in (b",\n", data)][1:]
     return b"".join([text[:-1].encode("utf-8"), b',"forms":[\n', *forms_apart, b"\n]}\n"])

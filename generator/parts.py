@@ -1,18 +1,19 @@
 """Parts of a page rendered once per council and reused while that council and the theme are unchanged.
 
-The hub lists every open campaign of every council: rendering all of a 200-council region's rows
-again cost a one-campaign edit about 50 ms. The hub renders each council's rows with
+The hub lists every open campaign of every council, so rendering every council's rows again
+would make a one-campaign edit wait for all of them. The hub renders each council's rows with
 `part(template, council)` instead; a part is rendered again only when its council's view is a new
 object (views.build_views keeps it while everything loaded for the council is unchanged) or
 when anything else a part can see changed: the theme chain (the same object while its files are
-unchanged, render._theme_chain), the region, the site, the date, the page it is on.
+unchanged), the region, the site, the date, the page it is on. The BuildCache keeps the parts
+between builds (the identity rule: generator/cache.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -21,8 +22,11 @@ from .models import Region
 from .theme import ThemeChain
 from .views import CouncilView
 
+if TYPE_CHECKING:
+    from .cache import BuildCache
 
-class _Setting:
+
+class Setting:
     """What every council's part on one page depends on besides the council (compared by identity
     once it has been found equal to the last build's)."""
 
@@ -30,21 +34,12 @@ class _Setting:
         self.key = key
 
 
-# By page path: the setting of the last render, and (template, council slug) -> (setting, council, html).
-_SETTINGS: dict[str, _Setting] = {}
-_PARTS: dict[str, dict[tuple[str, str], tuple[_Setting, CouncilView, Markup]]] = {}
-
-
-def forget() -> None:
-    _SETTINGS.clear()
-    _PARTS.clear()
-
-
 class Parts:
     """`part(template, council)` for one page: each council's part, rendered or as last rendered."""
 
     def __init__(
         self,
+        cache: BuildCache,
         chain: ThemeChain,
         path: str,
         region: Region,
@@ -54,14 +49,14 @@ class Parts:
         rel: Callable[[str], str],
     ) -> None:
         key = (chain, region, site, today, base_url)
-        setting = _SETTINGS.get(path)
+        setting = cache.part_settings.get(path)
         if setting is None or setting.key != key:
-            setting = _SETTINGS[path] = _Setting(key)
+            setting = cache.part_settings[path] = Setting(key)
         self.setting, self.chain = setting, chain
         self.context = {"region": region, "site": site, "today": today, "rel": rel}
-        self.known = _PARTS.get(path, {})
-        self.used: dict[tuple[str, str], tuple[_Setting, CouncilView, Markup]] = {}
-        _PARTS[path] = self.used  # what this render used: councils gone are forgotten
+        self.known = cache.parts.get(path, {})
+        self.used: dict[tuple[str, str], tuple[Setting, CouncilView, Markup]] = {}
+        cache.parts[path] = self.used  # what this render used: councils gone are forgotten
 
     def __call__(self, template: str, council: CouncilView) -> Markup:
         key = (template, council.slug)

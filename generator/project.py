@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fingerprint import Memo, Unchanged, file_digest
+from .cache import BuildCache
 from .loading import Document, base_could_fill, load_toml, load_yaml, merge
 from .models import SLUG, Campaign, Council, Region, Text
 from .parallel import map_unordered
@@ -18,16 +18,8 @@ from .problems import Loc, Problem, ProblemsFound, cut, did_you_mean, shown
 from .theme import theme_dir, theme_names
 from .validate import Checked, check_model, file_problem, problem_at, validate_model
 
-# Councils and campaigns this process has loaded, kept while their files stay the same.
-_LOADED = Memo()
-# Each council folder loaded without a problem, the very same object while the names in it and
-# the size and time of each file it was made from stay the same: checking a 200-council region's
-# 2,426 files through the memo above (a digest and new objects a campaign) cost a rebuild 25 ms.
-_FOLDERS = Unchanged()
-
 IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif"}
 SHARED = "_shared"
-CACHE = ".recruit-cache"
 
 
 @dataclass
@@ -75,13 +67,16 @@ class Project:
         return [c for council in self.councils for c in council.campaigns]
 
 
-def load_project(root: Path, only: str | None = None, *, jobs: int | None = None) -> Project:
+def load_project(
+    root: Path, only: str | None = None, *, jobs: int | None = None, cache: BuildCache | None = None
+) -> Project:
     """Load and validate everything (or one council/campaign); raise ProblemsFound with all.
 
-    Councils load in parallel (`jobs` processes); a file unchanged since this process last
-    loaded it is not parsed or validated again (the preview server rebuilds in a blink).
+    Councils load in parallel (`jobs` processes); a file unchanged since `cache` last loaded it
+    (or since an earlier process did, as kept in the cache folder) is not parsed or validated again.
     """
     root = root.resolve()
+    cache = cache or BuildCache()
     problems: list[Problem] = []
     region = _load_region(root, problems)
     campaigns_dir = root / "campaigns"
@@ -112,12 +107,12 @@ def load_project(root: Path, only: str | None = None, *, jobs: int | None = None
             )
         folders = [p for p in folders if p.name == only_council]
 
-    shared = _SharedCampaigns(campaigns_dir / SHARED, problems)
+    shared = _SharedCampaigns(campaigns_dir / SHARED, problems, cache)
     shared.report_folders()
     if only is None:  # loaded here once, so every worker inherits them (and their problems count once)
         for name in shared.names():
             shared.get(name)
-    councils = _load_councils(folders, shared, only_campaign, problems, jobs)
+    councils = _load_councils(folders, shared, only_campaign, problems, jobs, cache)
     if only_campaign and councils and not councils[0].campaigns and not problems:
         names = sorted(p.stem for p in folders[0].glob("*.yaml") if p.name != "council.yaml")
         guess = did_you_mean(only_campaign, names)
@@ -140,23 +135,24 @@ def _load_councils(
     only_campaign: str | None,
     problems: list[Problem],
     jobs: int | None,
+    cache: BuildCache,
 ) -> list[CouncilSite]:
     """Every council folder, from the memo where nothing changed, else parsed (in parallel)."""
     loaded: dict[int, tuple[CouncilSite | None, list[Problem]]] = {}
     missing: list[int] = []
-    store = folders[0].parent.parent / CACHE / "loaded" if folders else None
+    store = cache.loaded_folder(folders[0].parent.parent) if folders else None
     started = time.time_ns()
     listings = [_yaml_entries(folder) for folder in folders]
     kept = set()
     for i, folder in enumerate(folders):
-        same = _FOLDERS.get((os.fspath(folder), only_campaign), listings[i])
+        same = cache.folders.get((os.fspath(folder), only_campaign), listings[i])
         if same is not None:
             loaded[i] = (same, [])  # type: ignore[assignment]
             kept.add(i)
             continue
-        if store is not None and _LOADED.get(os.fspath(folder / "council.yaml")) is None:
-            _LOADED.restore(store / f"{folder.name}.pickle")  # what an earlier process loaded
-        cached = _cached_folder(folder, listings[i], only_campaign)
+        if store is not None and cache.loaded.get(os.fspath(folder / "council.yaml")) is None:
+            cache.loaded.restore(store / f"{folder.name}.pickle")  # what an earlier process loaded
+        cached = _cached_folder(folder, listings[i], only_campaign, cache)
         if cached is None:
             missing.append(i)
         else:
@@ -164,15 +160,15 @@ def _load_councils(
 
     def load(i: int) -> tuple[CouncilSite | None, list[Problem], tuple[dict, dict]]:
         found: list[Problem] = []
-        site = _load_folder(folders[i], shared, only_campaign, found)
-        learnt = _LOADED.entries_under(folders[i])
+        site = _load_folder(folders[i], shared, only_campaign, found, cache)
+        learnt = cache.loaded.entries_under(folders[i])
         if store is not None:
-            _LOADED.keep(store / f"{folders[i].name}.pickle", learnt[0])
+            cache.loaded.keep(store / f"{folders[i].name}.pickle", learnt[0])
         return site, found, learnt
 
     for index, (site, found, entries) in map_unordered(load, missing, jobs):
         loaded[missing[index]] = (site, found)
-        _LOADED.update(entries)
+        cache.loaded.update(entries)
     councils = []
     for i in range(len(folders)):
         site, found = loaded[i]
@@ -181,7 +177,7 @@ def _load_councils(
             councils.append(site)
     for i, folder in enumerate(folders if not problems else []):  # one problem anywhere: keep none
         if (site := loaded[i][0]) and i not in kept:
-            _FOLDERS.put((os.fspath(folder), only_campaign), site, _files(site), listings[i], started)
+            cache.folders.put((os.fspath(folder), only_campaign), site, _files(site), listings[i], started)
     return councils
 
 
@@ -200,8 +196,8 @@ _YAML_NAME = re.compile(fnmatch.translate("*.y*ml"))
 
 def _yaml_entries(folder: Path) -> list[tuple[str, str, bool]]:
     """(name, path, is a folder) of the names in `folder` that Path.glob("*.y*ml") matches,
-    sorted: one directory read instead of glob and a stat a file (with path strings, not Paths,
-    loading a 200-council region to rebuild it went from 59 to 42 ms)."""
+    sorted: one directory read instead of a glob and a stat a file, and path strings rather than
+    Paths, as a rebuild lists every council folder."""
     try:
         with os.scandir(folder) as entries:
             found = [(e.name, e.path, e.is_dir()) for e in entries if _YAML_NAME.match(e.name)]
@@ -215,10 +211,10 @@ def _stem(name: str) -> str:
 
 
 def _cached_folder(
-    folder: Path, entries: list[tuple[str, str, bool]], only_campaign: str | None
+    folder: Path, entries: list[tuple[str, str, bool]], only_campaign: str | None, cache: BuildCache
 ) -> CouncilSite | None:
     """The council as last loaded, when neither it nor any of its campaign files changed since."""
-    council = _LOADED.get(os.fspath(folder / "council.yaml"))
+    council = cache.loaded.get(os.fspath(folder / "council.yaml"))
     if council is None:
         return None
     assert isinstance(council, CouncilSite)
@@ -226,7 +222,7 @@ def _cached_folder(
     for name, path, is_dir in entries:
         if name in ("council.yaml", "council.yml") or (only_campaign and _stem(name) != only_campaign):
             continue
-        known = None if is_dir else _LOADED.get(path)
+        known = None if is_dir else cache.loaded.get(path)
         if known is None:
             return None
         assert isinstance(known, CampaignSite)
@@ -239,9 +235,13 @@ def _cached_folder(
 
 
 def _load_folder(
-    folder: Path, shared: _SharedCampaigns, only_campaign: str | None, problems: list[Problem]
+    folder: Path,
+    shared: _SharedCampaigns,
+    only_campaign: str | None,
+    problems: list[Problem],
+    cache: BuildCache,
 ) -> CouncilSite | None:
-    council = _load_council(folder, problems)
+    council = _load_council(folder, problems, cache)
     for name, path, is_dir in _yaml_entries(folder):
         file = Path(path)
         if name in ("council.yaml", "council.yml"):
@@ -251,7 +251,7 @@ def _load_folder(
         if is_dir:
             problems.append(_folder_not_file(file))
             continue
-        site = _load_campaign(file, council, shared, problems)
+        site = _load_campaign(file, council, shared, problems, cache)
         if site and council:
             council.campaigns.append(site)
     return council
@@ -294,7 +294,7 @@ def _load_region(root: Path, problems: list[Problem]) -> Region | None:
     return model  # type: ignore[return-value]
 
 
-def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
+def _load_council(folder: Path, problems: list[Problem], cache: BuildCache) -> CouncilSite | None:
     file = folder / "council.yaml"
     if not re.match(SLUG, folder.name):
         problems.append(
@@ -317,10 +317,10 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
             )
         )
         return None
-    known = _LOADED.get(os.fspath(file))
+    known = cache.loaded.get(os.fspath(file))
     if isinstance(known, CouncilSite):  # unchanged since this process loaded it
         return CouncilSite(known.slug, known.model, known.folder, known.logo)
-    before = {os.fspath(file): file_digest(file)}
+    before = {os.fspath(file): cache.files.digest(file)}
     doc, found = load_yaml(file)
     problems += found
     if doc is None:
@@ -335,7 +335,7 @@ def _load_council(folder: Path, problems: list[Problem]) -> CouncilSite | None:
     model = checked.model
     assert isinstance(model, Council)
     site = CouncilSite(folder.name, model, folder, logo)
-    _LOADED.put(os.fspath(file), CouncilSite(folder.name, model, folder, logo), [file, logo], before)
+    cache.loaded.put(os.fspath(file), CouncilSite(folder.name, model, folder, logo), [file, logo], before)
     return site
 
 
@@ -379,9 +379,10 @@ def _image(doc: Document, loc: Loc, src: str, problems: list[Problem]) -> Path |
 class _SharedCampaigns:
     """Shared campaigns, each loaded and checked once however many councils extend it."""
 
-    def __init__(self, folder: Path, problems: list[Problem]):
+    def __init__(self, folder: Path, problems: list[Problem], cache: BuildCache):
         self.folder = folder
         self.problems = problems
+        self.cache = cache
         self.docs: dict[str, Document | None] = {}
 
     def names(self) -> list[str]:
@@ -397,11 +398,11 @@ class _SharedCampaigns:
     def get(self, name: str) -> Document | None:
         if name not in self.docs:
             file = self.folder / f"{name}.yaml"
-            known = _LOADED.get(os.fspath(file))
+            known = self.cache.loaded.get(os.fspath(file))
             if isinstance(known, Document):  # unchanged since this process last checked it
                 self.docs[name] = known
                 return known
-            before = {os.fspath(file): file_digest(file)}
+            before = {os.fspath(file): self.cache.files.digest(file)}
             doc, found = load_yaml(file)
             if doc is not None and isinstance(doc.data, dict) and "extends" in doc.data:
                 found = found + [
@@ -419,12 +420,16 @@ class _SharedCampaigns:
             self.problems += found
             self.docs[name] = doc if not found else None
             if doc is not None and not found:
-                _LOADED.put(os.fspath(file), doc, [file], before)
+                self.cache.loaded.put(os.fspath(file), doc, [file], before)
         return self.docs[name]
 
 
 def _load_campaign(
-    file: Path, council: CouncilSite | None, shared: _SharedCampaigns, problems: list[Problem]
+    file: Path,
+    council: CouncilSite | None,
+    shared: _SharedCampaigns,
+    problems: list[Problem],
+    cache: BuildCache,
 ) -> CampaignSite | None:
     if file.suffix == ".yml":
         problems.append(file_problem(file, "campaign files end in .yaml", f"rename it to {file.stem}.yaml"))
@@ -438,12 +443,12 @@ def _load_campaign(
             )
         )
         return None
-    known = _LOADED.get(os.fspath(file))
+    known = cache.loaded.get(os.fspath(file))
     if isinstance(known, CampaignSite) and council is not None:  # unchanged since this process loaded it
         return CampaignSite(
             known.slug, council, known.model, known.file, known.shared, known.images, known.source_digest
         )
-    before = {os.fspath(file): file_digest(file)}
+    before = {os.fspath(file): cache.files.digest(file)}
     doc, found = load_yaml(file)
     if doc is None:
         problems += found
@@ -481,7 +486,7 @@ def _load_campaign(
     site = CampaignSite(file.stem, council, model, file, extends, images, before[os.fspath(file)])
     deps = [file, *site.images.values()] + ([shared.folder / f"{extends}.yaml"] if extends else [])
     kept = CampaignSite(site.slug, None, model, file, extends, site.images, site.source_digest)  # type: ignore[arg-type]
-    _LOADED.put(os.fspath(file), kept, deps, before)
+    cache.loaded.put(os.fspath(file), kept, deps, before)
     return site
 
 

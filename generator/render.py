@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
+from .cache import BuildCache
 from .contract import check_context
 from .fingerprint import tree_digest
 from .forms import HONEYPOT, form_fields, has_file
@@ -67,8 +68,9 @@ class Renderer:
     project: Project
     today: dt.date
     base_url: str | None = None  # overrides site.toml's (local preview)
+    cache: BuildCache = field(default_factory=BuildCache)
     out: Output = field(default_factory=Output)
-    assets: Assets = field(default_factory=Assets)
+    assets: Assets = field(init=False)
     explained: list[Explained] = field(default_factory=list)
     sitemap: list[str] = field(default_factory=list)
     _chains: dict[str, ThemeChain] = field(default_factory=dict)
@@ -78,6 +80,7 @@ class Renderer:
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.base_url or self.region.base_url, self.region.backend_url)
+        self.assets = Assets(self.cache)
 
     @property
     def region(self) -> Region:
@@ -91,7 +94,7 @@ class Renderer:
         templates = self.project.root / "campaigns" / council_slug / "templates" if council_slug else None
         key = str(templates) if templates is not None and templates.is_dir() else ""
         if key not in self._chains:
-            self._chains[key] = _theme_chain(self.project.root, self.region.theme, templates)
+            self._chains[key] = _theme_chain(self.cache, self.project.root, self.region.theme, templates)
         return self._chains[key]
 
     def site_info(self, council: CouncilView | None) -> tuple[SiteInfo, list[tuple[str, str]]]:
@@ -182,7 +185,9 @@ class Renderer:
             "hub",
             [(self.region.name, "/")],
         )
-        part = Parts(chain, "/", self.region, site, self.today, self.base_url, lambda to: relative("/", to))
+        part = Parts(
+            self.cache, chain, "/", self.region, site, self.today, self.base_url, lambda to: relative("/", to)
+        )
         extra = {"councils": councils, "open_campaigns": open_campaigns, "part": part}
         self.page(chain, "hub", ["hub.html"], hub, site, **extra)
         missing = PageInfo(
@@ -197,7 +202,7 @@ class Renderer:
         self.page(chain, "not_found", ["404.html"], missing, site, rel=self.urls.from_root(), council=None)
         self.out.add("/favicon.ico", favicon_ico(brand.primary, brand.text), "favicon")
         self.out.add("/robots.txt", _robots(self.urls.absolute("/sitemap.xml")), "robots")
-        sitemap = _sitemap({**sitemaps, "": self.sitemap}, self.urls.absolute("/"))
+        sitemap = _sitemap({**sitemaps, "": self.sitemap}, self.urls.absolute("/"), self.cache)
         self.out.add("/sitemap.xml", sitemap, "sitemap")
 
     def render_static(self, council: CouncilView) -> None:
@@ -230,7 +235,7 @@ class Renderer:
         base = council.model.base_url
         if base:
             self.out.add(f"{council.path}robots.txt", _robots(base + "sitemap.xml"), "robots")
-            self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemaps, base), "sitemap")
+            self.out.add(f"{council.path}sitemap.xml", _sitemap(sitemaps, base, self.cache), "sitemap")
             site, _ = self.site_info(council)
             path = f"{council.path}404.html"
             missing = PageInfo(
@@ -398,19 +403,16 @@ class Renderer:
         return self._fields[key]
 
 
-# Theme chains (with their compiled templates) kept across builds in one process (the preview
-# server), each for as long as none of its folders' files change.
-_CHAINS: dict[tuple[str, str, str], tuple[str, ThemeChain]] = {}
-
-
-def _theme_chain(root: Path, theme: str, templates: Path | None) -> ThemeChain:
-    chain = ThemeChain(root, theme, templates)
+def _theme_chain(cache: BuildCache, root: Path, theme: str, templates: Path | None) -> ThemeChain:
+    """The theme chain (with its compiled templates) as the cache has it, while none of its
+    folders' files changed."""
+    chain = ThemeChain(root, theme, templates, cache.templates_folder(root))
     key = (str(root), theme, str(templates))
-    state = tree_digest([*chain.dirs, *chain.static_dirs])
-    known = _CHAINS.get(key)
+    state = tree_digest([*chain.dirs, *chain.static_dirs], cache.files)
+    known = cache.chains.get(key)
     if known and known[0] == state:
         return known[1]
-    _CHAINS[key] = (state, chain)
+    cache.chains[key] = (state, chain)
     return chain
 
 
@@ -418,21 +420,19 @@ def _robots(sitemap: str) -> str:
     return f"User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\nSitemap: {sitemap}\n"
 
 
+# Module-level: a pure function of a string, so a row never goes stale.
 @lru_cache(maxsize=1 << 17)
 def _sitemap_row(url: str) -> str:
     return f"  <url><loc>{escape(url)}</loc></url>\n"
 
 
-# The last sitemap made for each base, with each unit's URLs it was made from: an edit that adds or
-# removes no page gives the same sitemap, and sorting and joining a 30,000-page region's URLs again
-# cost a rebuild 30 ms (and gathering them in a set to compare, 7 ms: a unit kept as it was has the
-# very same list).
-_SITEMAPS: dict[str, tuple[dict[str, list[str]], str]] = {}
+def _sitemap(sitemaps: dict[str, list[str]], base: str, cache: BuildCache) -> str:
+    """A sitemap lists the URLs of its own host only (a council on its own domain has its own).
 
-
-def _sitemap(sitemaps: dict[str, list[str]], base: str) -> str:
-    """A sitemap lists the URLs of its own host only (a council on its own domain has its own)."""
-    known = _SITEMAPS.get(base)
+    An edit that adds or removes no page gives the same sitemap as last time: it is compared by
+    each unit's URLs (a unit kept as it was has the very same list), not sorted and joined again.
+    """
+    known = cache.sitemaps.get(base)
     if known is not None and known[0] == sitemaps:
         return known[1]
     unique = {url for urls in sitemaps.values() for url in urls}
@@ -442,9 +442,9 @@ def _sitemap(sitemaps: dict[str, list[str]], base: str) -> str:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
         f"{rows}</urlset>\n"
     )
-    if len(_SITEMAPS) > 64:
-        _SITEMAPS.clear()
-    _SITEMAPS[base] = (sitemaps, text)
+    if len(cache.sitemaps) > 64:
+        cache.sitemaps.clear()
+    cache.sitemaps[base] = (sitemaps, text)
     return text
 
 
@@ -453,7 +453,9 @@ def _digest(text: str) -> str:
 
 
 def views_for(project: Project, renderer: Renderer) -> list[CouncilView]:
-    return build_views(project.councils, renderer.today, renderer.assets, renderer.urls.absolute)
+    return build_views(
+        project.councils, renderer.today, renderer.assets, renderer.urls.absolute, renderer.cache
+    )
 
 
 def template_problem(exc: jinja2.TemplateError, chain: ThemeChain, page: str) -> Problem:

@@ -38,10 +38,11 @@ def theme_names(root: Path) -> list[str]:
     )
 
 
-def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept beside the build cache, so each build process need not compile them
-    again (Jinja checks each template's source against what was compiled)."""
-    folder = root / ".recruit-cache" / "templates"
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the build cache's folder, so each build process need not compile
+    them again (Jinja checks each template's source against what was compiled)."""
+    if folder is None:
+        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # a read-only project: compile every time
@@ -52,7 +53,13 @@ def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
 class ThemeChain:
     """Template folders in lookup order, and the Jinja environment built over them."""
 
-    def __init__(self, root: Path, theme: str, council_templates: Path | None = None):
+    def __init__(
+        self,
+        root: Path,
+        theme: str,
+        council_templates: Path | None = None,
+        compiled: Path | None = None,  # where to keep compiled templates (none kept without it)
+    ):
         self.root = root
         base = theme_dir(root, DEFAULT_THEME) or BUILTIN_THEMES / DEFAULT_THEME
         chosen = theme_dir(root, theme) or base
@@ -78,7 +85,7 @@ class ThemeChain:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # one build, one set of templates: no stat() per page
-            bytecode_cache=_bytecode_cache(root),
+            bytecode_cache=_bytecode_cache(compiled),
         )
         self._selected: dict[tuple[str, ...], jinja2.Template] = {}
         self.env.filters["markdown"] = render_markdown

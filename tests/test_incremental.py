@@ -16,9 +16,10 @@ import pytest
 from projects import COMEBACK, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, LOGO_SVG, SHARED, write_project
 from support import ROOT, TODAY
 
-from generator.build import build, forget
-from generator.fingerprint import RACY_NS, Unchanged
-from generator.incremental import CACHE_DIR, Record, check_overlaps
+from generator.build import build
+from generator.cache import BuildCache
+from generator.fingerprint import RACY_NS, FileDigests, Unchanged
+from generator.incremental import Record, check_overlaps
 from generator.output import DuplicateOutput
 
 OTHER = "campaigns/otherton"
@@ -179,24 +180,23 @@ def test_incremental_builds_equal_clean_builds_after_random_edits(tmp_path: Path
     root = project(tmp_path)
     rng = random.Random(seed)
     changes = edits(root)
-    incremental = tmp_path / "incremental"
-    build(root, incremental, today=TODAY)
+    incremental, cache = tmp_path / "incremental", BuildCache()
+    build(root, incremental, today=TODAY, cache=cache)
     days = [TODAY, dt.date(2026, 6, 1)]  # jobs is open on one, closed on the other
     done = set()
     for step in range(16):
         name, change = changes[step % len(changes)] if step < len(changes) else rng.choice(changes)
         done.add(name)
         change(rng)
-        assert_as_clean(root, incremental, rng.choice(days), f"step {step}: after {name}")
+        assert_as_clean(root, incremental, rng.choice(days), f"step {step}: after {name}", cache)
     assert done == {name for name, _ in changes}
 
 
-def assert_as_clean(root: Path, incremental: Path, today: dt.date, label: str) -> None:
-    """Build into `incremental` with what this process remembers, then compare with a clean build."""
-    build(root, incremental, today=today)
-    forget()  # the clean build starts as a new process would (and leaves the next build its memory)
+def assert_as_clean(root: Path, incremental: Path, today: dt.date, label: str, cache: BuildCache) -> None:
+    """Build into `incremental` with what `cache` remembers, then compare with a clean build."""
+    build(root, incremental, today=today, cache=cache)
     clean = incremental.parent / "clean"
-    build(root, clean, today=today)
+    build(root, clean, today=today)  # a fresh cache: as a new process would
     assert tree(incremental) == tree(clean), label
     shutil.rmtree(clean)
 
@@ -207,24 +207,24 @@ def test_the_hub_shows_each_edit_to_a_council_or_to_its_parts(tmp_path: Path) ->
     root = project(tmp_path)
     changes = dict(edits(root))
     rng = random.Random(0)
-    incremental = tmp_path / "incremental"
-    build(root, incremental, today=TODAY)
+    incremental, cache = tmp_path / "incremental", BuildCache()
+    build(root, incremental, today=TODAY, cache=cache)
     for name in ("retitle", "council_name", "hub_template", "theme", "region_name", "remove_campaign"):
         changes[name](rng)
-        assert_as_clean(root, incremental, TODAY, f"after {name}")
+        assert_as_clean(root, incremental, TODAY, f"after {name}", cache)
     assert "Otherton Council" in (incremental / "index.html").read_text()
 
 
 def test_one_edited_campaign_rewrites_its_site_and_the_pages_that_list_it(tmp_path: Path) -> None:
     root = project(tmp_path)
-    out = tmp_path / "dist"
-    first = build(root, out, today=TODAY)
+    out, cache = tmp_path / "dist", BuildCache()
+    first = build(root, out, today=TODAY, cache=cache)
     assert first.rendered == first.pages - 2  # every council and campaign page; the hub and 404 too
-    again = build(root, out, today=TODAY)
+    again = build(root, out, today=TODAY, cache=cache)
     assert again.rendered == 0 and again.report.written == 0
     path = root / f"{OTHER}/jobs.yaml"
     path.write_text(path.read_text().replace("title: Care jobs in Otherton", "title: Carers wanted"))
-    result = build(root, out, today=TODAY)
+    result = build(root, out, today=TODAY, cache=cache)
     jobs_pages = len([e for e in result.explained if e.page.startswith("/otherton/jobs/")])
     assert result.rendered == jobs_pages + 1  # its pages and Otherton's index
     written = set(result.report.paths)
@@ -239,26 +239,26 @@ def test_one_edited_campaign_rewrites_its_site_and_the_pages_that_list_it(tmp_pa
 def test_a_page_changed_by_hand_in_dist_is_put_right(tmp_path: Path) -> None:
     root = project(tmp_path)
     out = tmp_path / "dist"
-    build(root, out, today=TODAY)
+    build(root, out, today=TODAY, cache=BuildCache())
     page = out / "testshire" / "jobs" / "index.html"
     good = page.read_bytes()
     page.write_bytes(good.replace(b"Care is a career", b"Edited by hand"))
-    forget()  # the next `recruit build` is a new process; a running preview trusts what it wrote
-    result = build(root, out, today=TODAY)
+    # the next `recruit build` has a new cache; a running preview's trusts what it wrote
+    result = build(root, out, today=TODAY, cache=BuildCache())
     assert page.read_bytes() == good
     assert result.report.paths == ["testshire/jobs/index.html"]
 
 
 def test_a_deleted_role_page_goes_from_dist(tmp_path: Path) -> None:
     root = project(tmp_path)
-    out = tmp_path / "dist"
+    out, cache = tmp_path / "dist", BuildCache()
     path = root / JOBS
     original = path.read_text()
     path.write_text(original.replace("sharing:\n", role("night-carer") + "sharing:\n"))
-    build(root, out, today=TODAY)
+    build(root, out, today=TODAY, cache=cache)
     assert (out / "testshire/jobs/roles/night-carer/index.html").is_file()
     path.write_text(original)
-    result = build(root, out, today=TODAY)
+    result = build(root, out, today=TODAY, cache=cache)
     assert not (out / "testshire/jobs/roles/night-carer").exists()
     assert result.report.removed == 1
 
@@ -271,23 +271,23 @@ def test_a_new_process_reuses_the_cache_and_a_missing_cache_costs_one_full_build
     command += ["--today", TODAY.isoformat()]
     warm = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "(0 files written" in warm
-    shutil.rmtree(root / CACHE_DIR)
+    shutil.rmtree(BuildCache.folder(root))
     cold = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "(0 files written" in cold  # every page rendered again, none of them different
 
 
 def test_a_council_template_rebuilds_that_council_and_the_theme_rebuilds_all(tmp_path: Path) -> None:
     root = project(tmp_path)
-    out = tmp_path / "dist"
-    first = build(root, out, today=TODAY)
+    out, cache = tmp_path / "dist", BuildCache()
+    first = build(root, out, today=TODAY, cache=cache)
     testshire = len([e for e in first.explained if e.page.startswith("/testshire/")])
     override = root / "campaigns/testshire/templates/role.html"
     override.parent.mkdir(parents=True)
     override.write_text('{% extends "!default/role.html" %}{% block title %}{{ super() }}{% endblock %}\n')
-    assert build(root, out, today=TODAY).rendered == testshire
+    assert build(root, out, today=TODAY, cache=cache).rendered == testshire
     theme = root / "themes/default/templates/macros.html"
     theme.write_text(theme.read_text() + "{# a theme author's note #}\n")
-    assert build(root, out, today=TODAY).rendered == first.rendered
+    assert build(root, out, today=TODAY, cache=cache).rendered == first.rendered
 
 
 def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(tmp_path: Path) -> None:
@@ -295,7 +295,7 @@ def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(
     file.write_text("one")
     old = time.time_ns() - 10 * RACY_NS
     os.utime(file, ns=(old, old))
-    kept, value = Unchanged(), object()
+    kept, value = Unchanged(FileDigests()), object()
     kept.put("key", value, [str(file)], ["a.yaml"], since_ns=time.time_ns())
     assert kept.get("key", ["a.yaml"]) is value
     assert kept.get("key", ["a.yaml", "b.yaml"]) is None  # another listing
@@ -307,8 +307,39 @@ def test_a_value_kept_for_its_files_is_given_back_only_while_they_are_unchanged(
 
 def test_two_units_writing_one_path_are_refused_when_only_one_of_them_changed() -> None:
     a, b = Record("a", {"x/index.html": (1, 1)}), Record("b", {"y/index.html": (1, 1)})
-    check_overlaps({"t/a/": a, "t/b/": b})
+    cache = BuildCache()
+    check_overlaps({"t/a/": a, "t/b/": b}, cache)
     with pytest.raises(DuplicateOutput, match="/x/index.html: t/a/ and t/b/"):
-        check_overlaps({"t/a/": a, "t/b/": Record("b2", {"x/index.html": (1, 1)})})
-    check_overlaps({"t/a/": a, "t/b/": b})  # put right
-    check_overlaps({"t/b/": Record("b3", {"x/index.html": (1, 1)})})  # a is gone: its path is free
+        check_overlaps({"t/a/": a, "t/b/": Record("b2", {"x/index.html": (1, 1)})}, cache)
+    check_overlaps({"t/a/": a, "t/b/": b}, cache)  # put right
+    check_overlaps({"t/b/": Record("b3", {"x/index.html": (1, 1)})}, cache)  # a is gone: its path is free
+
+
+def test_two_caches_in_one_process_build_independently_and_each_as_a_clean_build(tmp_path: Path) -> None:
+    """What one caller's builds remember is its BuildCache alone: two projects with the same
+    councils, each built in turn with its own cache, and one of them edited between its builds
+    and then built with the other's cache, each come out as a clean build does."""
+    one, two = project(tmp_path / "one"), project(tmp_path / "two")
+    jobs = two / JOBS
+    jobs.write_text(
+        jobs.read_text().replace("title: Care jobs in Testshire", "title: Care work in Testshire")
+    )
+    caches = {one: BuildCache(), two: BuildCache()}
+
+    def as_clean(root: Path, cache: BuildCache, label: str) -> None:
+        out = root.parent / "dist"
+        build(root, out, today=TODAY, cache=cache)
+        clean = root.parent / "clean"
+        build(root, clean, today=TODAY)
+        assert tree(out) == tree(clean), label
+        shutil.rmtree(clean)
+
+    for step in range(3):
+        for root, cache in caches.items():
+            as_clean(root, cache, f"{root.parent.name}, step {step}")
+        path = one / f"{OTHER}/jobs.yaml"
+        path.write_text(path.read_text().replace("title: Care jobs in Otherton", f"title: Otherton {step}"))
+    assert b"Care work in Testshire" in (tmp_path / "two/dist/testshire/jobs/index.html").read_bytes()
+    assert b"Care work" not in (tmp_path / "one/dist/testshire/jobs/index.html").read_bytes()
+    as_clean(one, caches[two], "one, with the cache of two")
+    assert caches[one].views["testshire"].council is not caches[two].views["testshire"].council

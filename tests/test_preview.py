@@ -24,6 +24,7 @@ from projects import JOBS, JOBS_YAML, write_project
 from watchfiles import Change
 
 from generator.build import build
+from generator.cache import BuildCache
 from generator.preview import CLIENT_PATH, HEADING, ContentFilter, Preview, insert_script
 from generator.problems import ProblemsFound
 from generator.serve import combined_app
@@ -56,7 +57,8 @@ def preview_for(root: Path, out: Path, lines: list[str] | None = None) -> Previe
         if lines is not None:
             lines.append(text)
 
-    return Preview(root, lambda: build(root, out, clean=True, today=TODAY), out, echo=echo)
+    cache = BuildCache()  # as `recruit serve` keeps one for all its rebuilds
+    return Preview(root, lambda: build(root, out, clean=True, today=TODAY, cache=cache), out, echo=echo)
 
 
 # The reload script: added to HTML as it is served, never written to dist/.
