@@ -7,7 +7,8 @@ import pytest
 from backend_support import JSON, NOW, LiveServer, form_of, good_answers, site_client
 
 from forms_backend import auth
-from forms_backend.app import NO_STORE, create_app
+from forms_backend.app import create_app
+from forms_backend.responses import NO_STORE
 from forms_backend.storage import open_storage
 from generator.serve import combined_app
 

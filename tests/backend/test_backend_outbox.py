@@ -341,11 +341,11 @@ def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_
     manifest,
     monkeypatch,  # noqa: ANN001
 ) -> None:
-    from forms_backend import app as app_module
+    from forms_backend import outbox as outbox_module
 
     settings = make_settings(dist, tmp_path, outbox_interval=60.0)
     draining, go_on = threading.Event(), threading.Event()
-    real_drain = app_module.drain
+    real_drain = outbox_module.drain
 
     def first_drain_waits(storage, settings):  # noqa: ANN001, ANN202
         report = real_drain(storage, settings)  # the first application's mail
@@ -354,7 +354,7 @@ def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_
             go_on.wait(10)  # the second application arrives while this drain is still under way
         return report
 
-    monkeypatch.setattr(app_module, "drain", first_drain_waits)
+    monkeypatch.setattr(outbox_module, "drain", first_drain_waits)
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         first = client.post(
@@ -406,18 +406,18 @@ def test_mail_waits_while_an_application_is_being_taken_in(dist, tmp_path) -> No
     """Applicants first: the outbox holds back while a post is in progress, and goes once none is."""
     import asyncio
 
-    from forms_backend.app import Backend
+    from forms_backend.backend import Backend
 
     backend = Backend(make_settings(dist, tmp_path))
 
     async def scenario() -> None:
-        backend.taking = 1
-        waiting = asyncio.create_task(backend.quiet(30.0))
+        backend.outbox.taking = 1
+        waiting = asyncio.create_task(backend.outbox.quiet(30.0))
         await asyncio.sleep(0.1)
         assert not waiting.done()  # still taking an application in
-        backend.taking = 0
+        backend.outbox.taking = 0
         await asyncio.wait_for(waiting, 5)
-        await asyncio.wait_for(backend.quiet(30.0), 1)  # nothing in progress: no wait at all
+        await asyncio.wait_for(backend.outbox.quiet(30.0), 1)  # nothing in progress: no wait at all
 
     asyncio.run(scenario())
     backend.close()

@@ -1,0 +1,78 @@
+"""One app's state (Backend): settings, manifest, storage opened on first use, rate limiter,
+committer and outbox. Made by create_app, found by the routes through `backend_of(request)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+
+from . import guards
+from .committer import Committer
+from .manifest import ManifestSource
+from .outbox import Outbox
+from .settings import Settings
+from .storage import Storage, StorageError, open_storage
+
+log = logging.getLogger("forms_backend")
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LONDON: dt.tzinfo = ZoneInfo("Europe/London")
+except Exception:  # noqa: BLE001 - no time zone data: UTC is within an hour
+    LONDON = dt.UTC
+
+
+class Backend:
+    """What one app holds between requests; none of it is global."""
+
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.settings = settings
+        self.manifests = ManifestSource(settings.manifest_path)
+        self._storage = storage
+        self._lock = threading.Lock()
+        limit = settings.rate_limit
+        self.limiter = guards.RateLimiter(*limit) if limit else None
+        self.committer = Committer(self.opened)
+        self.outbox = Outbox(settings, lambda: self.storage)
+
+    @property
+    def storage(self) -> Storage:
+        with self._lock:
+            if self._storage is None:
+                self._storage = open_storage(self.settings.database_url, self.settings.busy_timeout)
+            return self._storage
+
+    async def opened(self) -> Storage:
+        """The storage, opened in a worker thread if this is its first use."""
+        return self._storage or await anyio.to_thread.run_sync(lambda: self.storage)
+
+    async def call(self, method: str, *args: Any) -> Any:
+        """A storage method in a worker thread (the first opens the storage there too).
+        Raises StorageError when the database cannot be opened or used."""
+        return await anyio.to_thread.run_sync(lambda: getattr(self.storage, method)(*args))
+
+    async def log_event(self, *args: Any) -> None:
+        """Record a honeypot or tampering event; a storage failure is logged, never answered."""
+        try:
+            await self.call("log_event", *args)
+        except StorageError as exc:
+            log.error("storage: could not record a %s event: %s", args[1], exc)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._storage is not None:
+                self._storage.close()
+                self._storage = None
+
+    def today(self) -> dt.date:
+        return self.settings.now().astimezone(LONDON).date()
+
+
+def backend_of(request: Request) -> Backend:
+    return request.app.state.backend
