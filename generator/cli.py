@@ -15,6 +15,7 @@ import click
 from .problems import ProblemsFound, ScaffoldError, UsageProblem
 
 if TYPE_CHECKING:
+    from .cache import BuildCache
     from .verify import Backend
 
 
@@ -104,6 +105,7 @@ def _build(
     base_url: str | None = None,
     jobs: int | None = None,
     progress: bool = False,
+    cache: BuildCache | None = None,
 ):  # noqa: ANN202
     from .build import build
 
@@ -111,7 +113,15 @@ def _build(
     try:
         with _as_click():
             return build(
-                root, out, only=only, clean=clean, today=today, base_url=base_url, jobs=jobs, progress=meter
+                root,
+                out,
+                only=only,
+                clean=clean,
+                today=today,
+                base_url=base_url,
+                jobs=jobs,
+                progress=meter,
+                cache=cache,
             )
     except ProblemsFound as exc:
         _fail(exc, root)
@@ -241,7 +251,10 @@ def serve(
 
     root = _root(ctx)
     address = f"http://{host}:{port}/"
-    result = _build(root, out, None, True, today, base_url=address)
+    from .cache import BuildCache
+
+    cache = BuildCache()  # what every build of this server remembers between them
+    result = _build(root, out, None, True, today, base_url=address, cache=cache)
     click.echo(result.summary())
     settings = Settings.from_env(root, dist=result.out, manifest_path=result.out / "_forms" / "manifest.json")
     preview = None
@@ -250,7 +263,7 @@ def serve(
         from .preview import WATCHED, Preview
 
         def rebuild():  # noqa: ANN202 - the same build as above, again; only changed files are written
-            return build(root, result.out, clean=True, today=today, base_url=address)
+            return build(root, result.out, clean=True, today=today, base_url=address, cache=cache)
 
         preview = Preview(root, rebuild, result.out, echo=click.echo)
     click.echo(f"Serving {result.councils} councils' sites at {address} (Ctrl-C to stop)")
