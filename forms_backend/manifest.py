@@ -1,5 +1,7 @@
 """dist/_forms/manifest.json: the only description of the forms the backend trusts.
 
+Its format is manifest.schema.json beside this module (shipped with the package): the format's
+name, its version and the keys every manifest has are read from there, so they are written once.
 Checked for its format and version on load, and re-read when the file changes (a rebuild while
 the server runs takes effect within a tenth of a second).
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.resources
 import json
 import math
 import threading
@@ -17,8 +20,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-FORMAT = "recruit-forms"
-VERSION = 1
+SCHEMA: dict[str, Any] = json.loads(
+    importlib.resources.files(__package__).joinpath("manifest.schema.json").read_text(encoding="utf-8")
+)
+FORMAT: str = SCHEMA["properties"]["format"]["const"]
+VERSION: int = SCHEMA["properties"]["version"]["const"]
+# The keys every manifest has, and the JSON type of each (as the schema's top level says).
+JSON_TYPES: dict[str, type] = {"object": dict, "array": list, "string": str, "integer": int}
+TOP_LEVEL: dict[str, type | None] = {
+    key: JSON_TYPES.get(SCHEMA["properties"][key].get("type", "")) for key in SCHEMA["required"]
+}
 
 
 class ManifestError(Exception):
@@ -113,14 +124,20 @@ def parse(text: str, source: str = "manifest") -> Manifest:
         raise ManifestError(f"{source} is not valid JSON ({exc}); rebuild it with `recruit build`") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ManifestError(f"{source} is not a recruit forms manifest; rebuild it with `recruit build`")
-    if data.get("version") != VERSION:
+    version = data.get("version")
+    if isinstance(version, bool) or version != VERSION:  # true == 1 in Python, not in JSON
         raise ManifestError(
-            f"{source} has format version {data.get('version')!r}; this backend reads version {VERSION}. "
+            f"{source} has format version {json.dumps(version)[:40]}; this backend reads version {VERSION}. "
             "Rebuild the sites with the same version of recruit as the backend."
         )
-    for key in ("region", "councils", "forms"):
+    for key, kind in TOP_LEVEL.items():
         if key not in data:
             raise ManifestError(f"{source} has no {key!r}; rebuild it with `recruit build`")
+        if kind is not None and not isinstance(data[key], kind):
+            raise ManifestError(
+                f"{source} has {key!r} that is not a JSON {SCHEMA['properties'][key]['type']}; "
+                "rebuild it with `recruit build`"
+            )
     return Manifest(data)
 
 
