@@ -18,8 +18,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from . import guards, pages
 from .backend import Backend, backend_of
+from .mail import compose
 from .manifest import Manifest, ManifestError, is_open
-from .notify import compose
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .responses import NO_STORE, refuse, site_url, wants_json

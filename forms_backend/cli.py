@@ -17,7 +17,7 @@ import click
 
 from . import auth, export
 from .manifest import Manifest, ManifestError, load
-from .notify import drain
+from .outbox import drain
 from .settings import Settings, parse_rate
 from .storage import Removed, Storage, StorageError, open_storage
 

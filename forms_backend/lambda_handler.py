@@ -14,7 +14,7 @@ from typing import Any
 from mangum import Mangum
 
 from .app import create_app
-from .notify import drain
+from .outbox import drain
 from .settings import Settings
 from .storage import open_storage
 

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from forms_backend.addresses import PLAIN, email_ok
+from forms_backend.mail import compose
 from forms_backend.manifest import Manifest
-from forms_backend.notify import compose, drain
+from forms_backend.outbox import drain
 from forms_backend.parsing import Submission
 from forms_backend.storage import open_storage
 from forms_backend.validation import validate

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from forms_backend.notify import _address, _header, _header_around, _message
+from forms_backend.mail import _address, _header, _header_around, _message
 
 WHEN = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 MESSAGE_ID = "<179621451519.6185.469009331701613562@recruit.example.gov.uk>"

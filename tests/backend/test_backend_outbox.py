@@ -23,7 +23,7 @@ from backend_support import (
 from click.testing import CliRunner
 
 from forms_backend.app import create_app
-from forms_backend.notify import DRAIN_LIMIT, drain
+from forms_backend.outbox import DRAIN_LIMIT, drain
 from forms_backend.storage import NewApplication, Outgoing, open_storage
 from generator.cli import main
 
