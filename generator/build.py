@@ -1,10 +1,11 @@
-"""The build, reading like the pipeline: load → validate → model → render → write.
+"""The build, reading like the pipeline: load and check → views → plan → render → region files
+→ commit → prune.
 
 Councils load and render in worker processes, one per core; a unit (a campaign's microsite, a
 council's index, a council's static files) whose inputs did not change since the last build is
 not rendered again (generator/incremental.py). Pages are staged beside their targets as they
 render and moved into place only once everything has rendered, so a build that fails leaves the
-last good site as it was.
+last good site as it was. What builds remember between them is the caller's BuildCache.
 """
 
 from __future__ import annotations
@@ -17,26 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bookkeeping import Books
 from .cache import BuildCache
-from .headers import headers_file
-from .incremental import (
-    Planner,
-    Record,
-    Unit,
-    check_overlaps,
-    fresh,
-    group,
-    load_records,
-    render_councils,
-    save_records,
-)
-from .manifest import form_json, manifest_file, read_manifest
-from .output import Output, WriteReport
+from .incremental import Planner, check_overlaps, render_councils
+from .output import WriteReport
 from .project import load_project
+from .region import region_files
 from .render import Explained, Renderer, views_for
 
-MANIFEST = "_forms/manifest.json"
-REGION = "_region"  # the cache record of the files that depend on every council
 Progress = Callable[[int, int, int], None]  # (sites done, sites to build, pages rendered)
 
 
@@ -141,165 +130,38 @@ def _build(
     cache: BuildCache,
 ) -> BuildResult:
     started = time.perf_counter()
-    project = load_project(root, only, jobs=jobs, cache=cache)  # load + validate; raises ProblemsFound
+    project = load_project(root, only, jobs=jobs, cache=cache)  # load and check: raises ProblemsFound
     out = (out or project.root / project.region.output_dir).resolve()
     renderer = Renderer(project, today or default_today(), base_url, cache)
-    councils = views_for(project, renderer)  # model
-    whole_council = only is None or "/" not in only
-
-    folder = cache.records_folder(project.root, out)  # render what changed
-    previous = load_records(folder, cache)
-    planner = Planner(renderer)
-    units: list[Unit] = [u for c in councils for u in planner.units(c, index=whole_council)]
-    records: dict[str, Record] = {u.key: previous[u.key] for u in units if fresh(previous.get(u.key), u, out)}
-    stale: dict[str, list[Unit]] = {}
-    for unit in units:
-        if unit.key not in records:
-            stale.setdefault(unit.council.slug, []).append(unit)
-    built, stage = render_councils(renderer, list(stale.values()), out, jobs, progress)
-    records.update(built)
+    councils = views_for(project, renderer)  # what templates see
+    books = Books(cache, cache.records_folder(project.root, out), out, only)  # the last build's records
+    planner = Planner(renderer)  # plan: each unit and the fingerprint of its inputs
+    units = [u for c in councils for u in planner.units(c, index=books.whole_council)]
+    built, stage = render_councils(renderer, books.stale(units), out, jobs, progress)  # render, staged
+    books.rendered(built)
     try:
-        check_overlaps(records, cache)
-        region = region_files(renderer, councils, records, out, only, whole_council)
-        outputs = {}
-        for key, data in sorted(region.files.items()):
-            outputs[key] = stage.put(key, data if isinstance(data, bytes) else Path(data).read_bytes())
-        if only is None:  # so that a file the region no longer has (an old stylesheet) is removed
-            records[REGION] = Record("", outputs)
+        check_overlaps(books.records, cache)
+        region = region_files(renderer, councils, books.records, out, only, books.whole_council)
+        books.region(stage.put_all(region.out))
     except BaseException:
         stage.discard()
         raise
-    written = stage.commit()  # write
-    removed = remove_stale(out, previous, records, units, only, clean, whole_council, region)
-    kept = {k: r for k, r in previous.items() if k not in records and not _in_scope(k, only)}
-    gone = {k for k in previous if k not in records and _in_scope(k, only)}
-    changed = {group(k) for k in [*built, *gone]} | ({group(REGION)} if REGION in records else set())
-    save_records(folder, {**kept, **records}, changed, cache)
-    in_scope = [records[u.key] for u in units]
-    records.pop(REGION, None)
-    parts = [r.explained for r in in_scope] + [renderer.explained]
+    written = stage.commit()  # everything in place at once
+    removed = books.remove_stale(units, set(region.out.files), clean)  # prune
+    books.save()
+    in_scope = [books.records[u.key] for u in units]
+    parts = [r.explained for r in in_scope] + [region.explained]
     return BuildResult(
         out=out,
         councils=len(councils),
         campaigns=sum(len(c.campaigns) for c in councils),
         pages=sum(map(len, parts)),
-        files=sum(len(r.outputs) for r in in_scope) + len(region.files),
+        files=sum(len(r.outputs) for r in in_scope) + len(region.out.files),
         seconds=time.perf_counter() - started,
-        report=WriteReport(len(written), stage.unchanged + _reused(units, records, built), removed, written),
+        report=WriteReport(len(written), stage.unchanged + books.reused(units), removed, written),
         parts=parts,
         rendered=sum(r.pages for r in built.values()),
     )
 
 
-def region_files(
-    renderer: Renderer,
-    councils: list,
-    records: dict[str, Record],
-    out: Path,
-    only: str | None,
-    whole_council: bool,
-) -> Output:
-    """The files that depend on every council: hub, sitemaps, the form manifest, security headers."""
-    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
-    sitemaps = {key: r.sitemap for key, r in records.items()}
-    headers = headers_file(renderer.region.backend_url)
-    for council in councils:  # a council on its own domain publishes its folder alone
-        if council.model.base_url and whole_council:
-            mine = {key: urls for key, urls in sitemaps.items() if key.startswith(f"{council.slug}/")}
-            renderer.render_own_domain(council, mine)
-            renderer.out.add(f"{council.path}_headers", headers, "security headers")
-    if only is None:
-        renderer.render_region(councils, sitemaps)
-        renderer.out.add("/_headers", headers, "security headers")
-    forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
-    previous = read_manifest(out / MANIFEST) if only else None
-    manifest = manifest_file(
-        renderer.region, renderer.urls, councils, forms, renderer.cache, previous, whole_council
-    )
-    renderer.out.add(MANIFEST, manifest, "form manifest")
-    return renderer.out
-
-
-def _form(council: str, campaign: str, records: dict[str, Record]) -> tuple[str, str]:
-    """A campaign's form in the manifest, as its record has it."""
-    record = records[f"{council}/{campaign}/"]
-    assert record.form is not None  # incremental.fresh renders a campaign again without one
-    return campaign, record.form_json or form_json(record.form)
-
-
-def _in_scope(key: str, only: str | None) -> bool:
-    if only is None:
-        return True
-    return key.startswith(f"{only}/") if "/" not in only else key == f"{only}/"
-
-
-def _reused(units: list[Unit], records: dict[str, Record], built: dict[str, Record]) -> int:
-    """Files of units that were up to date (not rendered, so not counted by the stage)."""
-    return sum(len(records[u.key].outputs) for u in units if u.key not in built)
-
-
-def remove_stale(
-    out: Path,
-    previous: dict[str, Record],
-    records: dict[str, Record],
-    units: list[Unit],
-    only: str | None,
-    clean: bool,
-    whole_council: bool,
-    region: Output,
-) -> int:
-    """Remove what the last build wrote and this one did not (a deleted role or campaign);
-    with `clean`, every other file in scope too."""
-    # Only a record this build replaced or dropped can have left a file behind (one it kept as it
-    # was, the same object, still has every output), and most often its replacement writes the
-    # same paths: the set of every output is made only when some path may have gone.
-    changed = {k: r for k, r in previous.items() if _in_scope(k, only) and records.get(k) is not r}
-    gone = {path for r in changed.values() for path in r.outputs} - set(region.files)
-    for key in changed:
-        if key in records:
-            gone -= records[key].outputs.keys()
-    keep: set[str] = set()
-    if gone or clean:
-        keep = {path for r in records.values() for path in r.outputs} | set(region.files)
-        gone -= keep
-    removed = 0
-    for record in changed.values():
-        for path in record.outputs:
-            if path in gone and (out / path).is_file():
-                (out / path).unlink()
-                removed += 1
-                _prune(out, (out / path).parent)
-    if clean:
-        if only is None:
-            prefixes = [""]
-        else:
-            prefixes = sorted({f"{u.council.slug}/" for u in units}) if whole_council else []
-        removed += _sweep(out, prefixes, keep)
-    return removed
-
-
-def _prune(out: Path, folder: Path) -> None:
-    """Remove folders left empty, up to the output folder."""
-    while folder != out and folder.is_relative_to(out) and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-def _sweep(out: Path, prefixes: list[str], keep: set[str]) -> int:
-    removed = 0
-    for prefix in prefixes:
-        base = out / prefix.strip("/") if prefix.strip("/") else out
-        if not base.exists():
-            continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            rel = path.relative_to(out).as_posix()
-            if path.is_file() or path.is_symlink():
-                if rel not in keep:
-                    path.unlink()
-                    removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return removed
-
-
-__all__ = ["BuildResult", "MANIFEST", "build", "default_today", "forget"]
+__all__ = ["BuildResult", "build", "default_today", "forget"]

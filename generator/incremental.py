@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 from .fingerprint import code_digest, digest, tree_digest
 from .manifest import form_entry, form_json
-from .output import DuplicateOutput, Output, Stage
+from .output import DuplicateOutput, Stage
+from .pages import render_campaign, render_index, render_static
 from .parallel import map_unordered
 from .render import Explained, Renderer
 from .views import CampaignView, CouncilView
@@ -234,27 +235,21 @@ def fresh(record: Record | None, unit: Unit, out: Path) -> bool:
 
 def render_unit(renderer: Renderer, unit: Unit, stage: Stage) -> Record:
     """Render one unit and stage its files."""
-    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
     form = None
     if unit.kind == "static":
-        renderer.render_static(unit.council)
+        made = render_static(renderer, unit.council)
     elif unit.kind == "index":
-        renderer.render_index(unit.council)
+        made = render_index(renderer, unit.council)
     else:
         assert unit.campaign is not None
-        renderer.render_campaign(unit.council, unit.campaign)
+        made = render_campaign(renderer, unit.council, unit.campaign)
         fields = renderer.fields(unit.council, unit.campaign)
         form = form_entry(renderer.urls, unit.council, unit.campaign, fields)
-    outputs = {}
-    for key, content in renderer.out.files.items():
-        data = content.read_bytes() if isinstance(content, Path) else content
-        outputs[key] = stage.put(key, data)
-    pages = len(renderer.explained)
-    record = Record(unit.fingerprint, outputs, renderer.sitemap, renderer.explained, pages, form)
+    outputs = stage.put_all(made.out)
+    record = Record(unit.fingerprint, outputs, made.sitemap, made.explained, len(made.explained), form)
     if form is not None:
         record.form_json = form_json(form)
     record.verified = True
-    renderer.out, renderer.sitemap, renderer.explained = Output(), [], []
     return record
 
 

@@ -1,15 +1,14 @@
-"""Collect a build's files in memory, then write them atomically.
+"""A render's files in memory (Output), and staging them into the output folder (Stage).
 
-Nothing touches the output folder until every page has rendered, so a build that fails leaves
-the last good site as it was. Each file is written to a temporary name and moved into place;
-a file whose bytes did not change is not rewritten.
+Nothing a visitor sees changes until every page has rendered, so a build that fails leaves the
+last good site as it was. Each file is written to a temporary name and moved into place; a file
+whose bytes did not change is not rewritten.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,8 @@ class WriteReport:
 
 @dataclass
 class Output:
+    """Files by site path (no leading /), each refused a second time (Pelican's habit)."""
+
     files: dict[str, bytes | Path] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -40,51 +41,6 @@ class Output:
             )
         self.files[key] = content.encode("utf-8") if isinstance(content, str) else content
         self.sources[key] = source
-
-    def write(self, out: Path, *, clean_prefixes: list[str] | None = None) -> WriteReport:
-        """Write every queued file; with clean_prefixes, remove other files under those folders."""
-        report = WriteReport()
-        out.mkdir(parents=True, exist_ok=True)
-        for key, content in sorted(self.files.items()):
-            target = out / key
-            data = content.read_bytes() if isinstance(content, Path) else content
-            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-                report.unchanged += 1
-                continue
-            _atomic_write(target, data)
-            report.written += 1
-        if clean_prefixes is not None:
-            report.removed = self._clean(out, clean_prefixes)
-        return report
-
-    def _clean(self, out: Path, prefixes: list[str]) -> int:
-        removed = 0
-        for prefix in prefixes:
-            base = out / prefix.strip("/") if prefix.strip("/") else out
-            if not base.exists():
-                continue
-            for path in sorted(base.rglob("*"), reverse=True):
-                rel = path.relative_to(out).as_posix()
-                if path.is_file() or path.is_symlink():
-                    if rel not in self.files:
-                        path.unlink()
-                        removed += 1
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
-        return removed
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -145,6 +101,13 @@ class Stage:
         self.staged.append((temp, target))
         self.written += 1
         return st.st_size, st.st_mtime_ns
+
+    def put_all(self, out: Output) -> dict[str, tuple[int, int]]:
+        """Stage every file of an Output (a file to copy is read); returns each one's (size, mtime_ns)."""
+        staged = {}
+        for key, content in out.files.items():
+            staged[key] = self.put(key, content.read_bytes() if isinstance(content, Path) else content)
+        return staged
 
     def take(self, other: Stage) -> None:
         self.staged += other.staged
