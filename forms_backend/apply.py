@@ -103,32 +103,10 @@ async def _apply(request: Request, backend: Backend) -> Response:
         return refuse(request, 403, "Application not sent", refused, form, manifest)
     state = is_open(form, backend.today())
     if not state:
-        message = (
-            f"Applications for {form['title']} closed on {_long_date(form['closes'])}. "
-            "Your answers have not been kept."
-            if state is False
-            else f"Applications for {form['title']} open on {_long_date(form['opens'])}. "
-            "Your answers have not been kept."
-        )
-        heading = "This campaign has closed" if state is False else "This campaign is not open yet"
-        return refuse(request, 410, heading, message, form, manifest)
-    if backend.limiter is not None:
-        key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
-        if settings.rate_limit_loopback or not guards.is_loopback(key):
-            wait = backend.limiter.hit(key)
-            if wait:
-                minutes = max(1, round(wait / 60))
-                return refuse(
-                    request,
-                    429,
-                    "Too many applications",
-                    f"You have sent this form too many times in a short time. Wait {minutes} "
-                    f"minute{'s' * (minutes != 1)}, then send it again. Your answers have not been sent.",
-                    form,
-                    manifest,
-                    headers={"Retry-After": str(int(wait) + 1)},
-                    extra={"retry_after": int(wait) + 1},
-                )
+        return _not_open(request, form, manifest, state)
+    limited = _rate_limited(request, backend, form, manifest)
+    if limited:
+        return limited
     try:
         body = await read_body(request, settings.max_body_bytes)
         args = (body, request.headers.get("content-type"), settings.max_fields, form["fields"])
@@ -193,6 +171,44 @@ async def _apply(request: Request, backend: Backend) -> Response:
     if saved.created:
         backend.outbox.wake()
     return _accepted(request, manifest, form, saved.reference, not saved.created)
+
+
+def _not_open(request: Request, form: dict, manifest: Manifest, state: bool | None) -> Response:
+    """410 for a campaign closed (`state` False) or not open yet (None)."""
+    message = (
+        f"Applications for {form['title']} closed on {_long_date(form['closes'])}. "
+        "Your answers have not been kept."
+        if state is False
+        else f"Applications for {form['title']} open on {_long_date(form['opens'])}. "
+        "Your answers have not been kept."
+    )
+    heading = "This campaign has closed" if state is False else "This campaign is not open yet"
+    return refuse(request, 410, heading, message, form, manifest)
+
+
+def _rate_limited(request: Request, backend: Backend, form: dict, manifest: Manifest) -> Response | None:
+    """429 when the sender has posted too often lately (loopback exempt unless configured)."""
+    settings = backend.settings
+    if backend.limiter is None:
+        return None
+    key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
+    if not settings.rate_limit_loopback and guards.is_loopback(key):
+        return None
+    wait = backend.limiter.hit(key)
+    if not wait:
+        return None
+    minutes = max(1, round(wait / 60))
+    return refuse(
+        request,
+        429,
+        "Too many applications",
+        f"You have sent this form too many times in a short time. Wait {minutes} "
+        f"minute{'s' * (minutes != 1)}, then send it again. Your answers have not been sent.",
+        form,
+        manifest,
+        headers={"Retry-After": str(int(wait) + 1)},
+        extra={"retry_after": int(wait) + 1},
+    )
 
 
 def _accepted(request: Request, manifest: Manifest, form: dict, reference: str, duplicate: bool) -> Response:

@@ -83,7 +83,7 @@ def writers_lock(path: str) -> int | None:
     """The lock file beside the database that writers take turns through (None: there is none).
 
     flock wakes the next writer the moment a commit ends, where SQLite's own busy wait sleeps up
-    to 100 ms between tries: with several workers on one file, far more applications a second."""
+    to 100 ms between tries: workers sharing one file would spend their turns asleep."""
     if path != ":memory:" and fcntl is not None:
         return os.open(path + "-writer", os.O_RDWR | os.O_CREAT, 0o600)
     return None
