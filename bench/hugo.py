@@ -21,7 +21,8 @@ from typing import Any
 
 from generator.jsonld import EMPLOYMENT
 from generator.models import Campaign, Role
-from generator.project import CouncilSite, load_project
+from generator.project import load_project
+from generator.sites import CouncilSite
 
 HERE = Path(__file__).resolve().parent
 LAYOUT = HERE / "hugo_site"

@@ -20,7 +20,7 @@ from .forms import form_fields
 from .models import Region
 from .output import Output
 from .problems import Problem, ProblemsFound
-from .project import Project
+from .sites import Project
 from .theme import ThemeChain
 from .urls import Urls, relative
 from .views import Assets, CampaignView, CouncilView, build_views

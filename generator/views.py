@@ -23,7 +23,7 @@ from .images import display_size, is_raster, variants
 from .jsonld import EMPLOYMENT
 from .markdown import plain_text
 from .models import Campaign, Council, Role
-from .project import CampaignSite, CouncilSite
+from .sites import CampaignSite, CouncilSite
 
 if TYPE_CHECKING:
     from .cache import BuildCache
