@@ -76,15 +76,13 @@ def error_page(dist: Path, form: dict[str, Any], errors: dict[str, str]) -> str:
         for f in form["fields"]
         if f["id"] in errors
     )
-    page = page.replace(
-        '<ul class="rc-error-summary__list">', f'<ul class="rc-error-summary__list">{items}', 1
-    )
-    page = page.replace(
-        'data-error-summary tabindex="-1" autofocus hidden>', 'data-error-summary tabindex="-1" autofocus>'
-    )
+    # The theme's markup, whatever other attributes its elements carry (data-error-list and the like)
+    page = re.sub(r'(<ul class="rc-error-summary__list"[^>]*>)', lambda m: m.group(1) + items, page, count=1)
+    page = re.sub(r'(data-error-summary tabindex="-1" autofocus) hidden>', r"\1>", page, count=1)
     for fid, message in errors.items():
         page = re.sub(
-            rf'(<p class="rc-error-message" id="{fid}-error") hidden>(.*?)<span data-error-text></span>',
+            rf'(<p class="rc-error-message" id="{fid}-error"[^>]*?) hidden>'
+            r"(.*?)<span data-error-text></span>",
             lambda m, msg=message: (
                 f"{m.group(1)}>{m.group(2)}<span data-error-text>{html.escape(msg)}</span>"
             ),
