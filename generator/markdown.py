@@ -41,6 +41,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _converter = _markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
 
+# Module-level memos here and below: pure functions of a string, so a result never goes stale.
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     """Convert Markdown and strip anything unsafe (scripts, event handlers, iframes, styles)."""
