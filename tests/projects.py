@@ -1,12 +1,10 @@
 """Small recruitment projects written inline into a temporary folder.
 
 Each test starts from VALID_FILES, a tiny project that validates cleanly, and replaces or adds
-the one file it is about (``None`` as a value leaves a default file out)::
+the one file it is about (``None`` as a value leaves a default file out), often as an edit of
+the default::
 
-    root = write_project(tmp_path, {"campaigns/testshire/jobs.yaml": dedent('''
-        title: Care jobs
-        ...
-    ''')})
+    root = write_project(tmp_path, {JOBS: edit(JOBS_YAML, ("min: 24000", "min: £24,000"))})
 """
 
 from __future__ import annotations
@@ -123,6 +121,19 @@ COUNCIL = "campaigns/testshire/council.yaml"
 JOBS = "campaigns/testshire/jobs.yaml"
 COMEBACK = "campaigns/testshire/come-back.yaml"
 SHARED = "campaigns/_shared/come-back-to-care.yaml"
+
+
+def edit(text: str, *changes: tuple[str, str]) -> str:
+    """`text` with each (old, new) change made; each old must be there, once, so no edit is lost."""
+    for old, new in changes:
+        assert text.count(old) == 1, f"{old!r} is in the text {text.count(old)} times, not once"
+        text = text.replace(old, new)
+    return text
+
+
+def after(line: str, *added: str) -> tuple[str, str]:
+    """A change for edit(): the lines (or blocks of lines) `added` right after `line`."""
+    return line + "\n", "".join(x if x.endswith("\n") else x + "\n" for x in (line, *added))
 
 
 def write_project(root: Path, files: dict[str, str | None] | None = None) -> Path:
