@@ -31,7 +31,6 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # In a textarea a person means these as line breaks (Word pastes its manual ones as \v).
 TEXTAREA_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n", "\u2028": "\n", "\u2029": "\n"})
 ONE_LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 TEXT_TYPES = ("text", "textarea", "email", "tel", "postcode", "number")
 CHOICE_TYPES = ("radios", "select")
@@ -113,11 +112,18 @@ def phone_ok(value: str) -> bool:
     )
 
 
-def postcode(value: str) -> str | None:
-    """'wv11sh', ' WV1  1SH ' -> 'WV1 1SH'; None when it is not a full UK postcode."""
+def postcode(value: str, pattern: str | None) -> str | None:
+    """'wv11sh', ' WV1  1SH ' -> 'WV1 1SH' (capitals, one space before the last three characters)
+    when the postcode field's pattern, the manifest's UK postcode rule, accepts that; else None.
+
+    The rule is the manifest's alone (the schema requires a postcode field's pattern); without
+    one, or with one Python cannot read, the answer is kept as normalised."""
     compact = "".join(value.split()).upper()
-    match = POSTCODE.fullmatch(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
+    normal = f"{compact[:-3]} {compact[-3:]}"
+    try:
+        return normal if pattern is None or re.fullmatch(pattern, normal) else None
+    except re.error:
+        return normal
 
 
 def _text(spec: Spec, raw: str, result: Result) -> None:
@@ -134,7 +140,7 @@ def _text(spec: Spec, raw: str, result: Result) -> None:
             return
         value = value.strip()
     if kind == "postcode":
-        normal = postcode(value)
+        normal = postcode(value, spec.get("pattern"))
         if normal is None:
             result.errors[fid] = message(spec, "format")
         else:

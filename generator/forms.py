@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import Campaign, FormField, Role
+from .models import UK_POSTCODE, Campaign, FormField, Role
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CV_TYPES = {
@@ -19,7 +19,6 @@ CV_TYPES = {
     ".odt": "application/vnd.oasis.opendocument.text",
 }
 HONEYPOT = "website"
-UK_POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 NOT_SURE = "not-sure"
 
 Spec = dict[str, Any]
@@ -97,7 +96,7 @@ def standard_fields(campaign: Campaign, privacy_label: str, today: dt.date) -> t
             "required": True,
             "autocomplete": "postal-code",
             "max_length": 10,
-            "pattern": UK_POSTCODE_PATTERN,
+            "pattern": UK_POSTCODE,  # the backend checks postcodes by this too
             "width": 10,
             "spellcheck": False,
             "messages": {

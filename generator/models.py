@@ -31,6 +31,8 @@ EMAIL_PATTERN = rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/]+(/\S*)?$")]
 Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+# The UK postcode rule, written once: a role's location, and the form's postcode question, whose
+# pattern in the manifest the backend checks answers by (after normalising them to "WV1 1SH").
 UK_POSTCODE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=UK_POSTCODE)]
 
