@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 import uvicorn
+from support import ROOT as ROOT  # the example region, and its pinned clock: the same for every test
+from support import TODAY
 
 from forms_backend.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = dt.date(2026, 11, 23)
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
 SITE = "https://careers.westmidlands.example"
 JSON = {"Accept": "application/json"}
 ORIGIN = {"Origin": SITE}  # what a browser sends with a post from the example region's pages
