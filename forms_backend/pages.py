@@ -2,8 +2,11 @@
 
 The apply page in dist/ is filled in as its script would do it (error summary, messages by each
 question, the applicant's answers back in the form), so every council's theme and template
-overrides carry over and the backend holds no templates. Closed campaigns, rate limits and
-unknown addresses get a built page of the same site with its <main> replaced by a message.
+overrides carry over and the backend holds no templates. The page is found and filled through
+the data-* hooks of the manifest's contract alone (`x-apply-page-hooks` in manifest.schema.json),
+never through a theme's CSS classes: a theme that restyles its inputs cannot break error pages.
+Closed campaigns, rate limits and unknown addresses get a built page of the same site with its
+<main> replaced by a message.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 URL_ATTRIBUTES = ("href", "src", "action", "poster")
+# The apply page's hooks (manifest.schema.json, x-apply-page-hooks): the only things looked for.
+FORM = "[data-apply-form]"
+SUMMARY = "[data-error-summary]"
+SUMMARY_LIST = "[data-error-list]"
+FIELD = "data-field"
+ERROR = "[data-error-message]"
+ERROR_TEXT = "[data-error-text]"
+CONTROL = "[data-control]"
+ERROR_CLASS = "data-error-class"
 FALLBACK = """<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Applications</title></head>
@@ -71,10 +83,11 @@ def _prefix_title(soup: BeautifulSoup, prefix: str) -> None:
         title.string = prefix + text
 
 
-def _add_class(el: Tag, name: str) -> None:
-    classes = el.get("class") or []
-    if name not in classes:
-        el["class"] = [*classes, name]
+def _add_classes(el: Tag, names: list[str]) -> None:
+    classes = list(el.get("class") or [])
+    added = [name for name in names if name not in classes]
+    if added:
+        el["class"] = classes + added
 
 
 def _describe(el: Tag, error_id: str) -> None:
@@ -93,26 +106,22 @@ def target(spec: dict[str, Any]) -> str:
 
 
 def _summary(soup: BeautifulSoup, items: list[tuple[str, str]]) -> None:
-    summary = soup.select_one("[data-error-summary]")
-    if summary is None:
-        summary = soup.new_tag(
-            "div",
-            attrs={"class": "rc-error-summary", "data-error-summary": "", "tabindex": "-1", "role": "alert"},
-        )
-        heading = soup.new_tag("h2", attrs={"class": "rc-error-summary__title"})
+    summary = soup.select_one(SUMMARY)
+    if summary is None:  # a page without the slot: one of our own, before the form
+        summary = soup.new_tag("div", attrs={"data-error-summary": "", "tabindex": "-1", "role": "alert"})
+        heading = soup.new_tag("h2")
         heading.string = "There is a problem"
         summary.append(heading)
-        summary.append(soup.new_tag("ul", attrs={"class": "rc-error-summary__list"}))
-        anchor = soup.select_one("form[data-apply-form]") or soup.find("main") or soup.body
-        if anchor is not None and anchor.name == "form":
-            anchor.insert_before(summary)
-        elif anchor is not None:
-            anchor.insert(0, summary)
+        form, main = soup.select_one(FORM), soup.find("main") or soup.body
+        if form is not None:
+            form.insert_before(summary)
+        elif main is not None:
+            main.insert(0, summary)
     if summary.has_attr("hidden"):
         del summary["hidden"]
-    listing = summary.find("ul")
+    listing = summary.select_one(SUMMARY_LIST)
     if listing is None:
-        listing = soup.new_tag("ul")
+        listing = soup.new_tag("ul", attrs={"data-error-list": ""})
         summary.append(listing)
     listing.clear()
     for href, text in items:
@@ -124,22 +133,23 @@ def _summary(soup: BeautifulSoup, items: list[tuple[str, str]]) -> None:
 
 
 def _mark(soup: BeautifulSoup, spec: dict[str, Any], text: str) -> None:
-    fid = spec["id"]
-    group = soup.find(attrs={"data-field": fid})
+    group = soup.find(attrs={FIELD: spec["id"]})
     if group is None:
         return
-    _add_class(group, "rc-form-group--error")
-    for el in group.select(".rc-input, .rc-textarea, .rc-select, .rc-file-upload"):
-        _add_class(el, "rc-input--error")
-    error = soup.find(id=f"{fid}-error")
-    if error is not None:
-        if error.has_attr("hidden"):
-            del error["hidden"]
-        slot = error.select_one("[data-error-text]") or error
-        slot.string = text
-        described = group.find("fieldset") or soup.find(id=fid)
-        if described is not None:
-            _describe(described, f"{fid}-error")
+    for el in [group, *group.select(f"[{ERROR_CLASS}]")]:
+        _add_classes(el, str(el.get(ERROR_CLASS) or "").split())
+    error = group.select_one(ERROR)
+    if error is None:
+        return
+    if error.has_attr("hidden"):
+        del error["hidden"]
+    slot = error.select_one(ERROR_TEXT) or error
+    slot.string = text
+    if not error.get("id"):
+        error["id"] = f"{spec['id']}-error"
+    control = group.select_one(CONTROL)
+    if control is not None:
+        _describe(control, str(error["id"]))
 
 
 def _refill(form: Tag, raw: dict[str, list[str]]) -> None:
@@ -176,7 +186,7 @@ def error_page(
     _summary(soup, [(target(spec), errors[spec["id"]]) for spec in order])
     for spec in order:
         _mark(soup, spec, errors[spec["id"]])
-    element = soup.select_one("form[data-apply-form]") or soup.find("form")
+    element = soup.select_one(FORM)
     if element is not None:
         _refill(element, raw)
     _prefix_title(soup, "Error: ")

@@ -77,6 +77,22 @@ PAGES: dict[str, dict[str, str]] = {
 }
 
 
+# What the apply page must carry, whatever its classes: the form backend finds and fills the
+# built page through these data-* attributes alone when it shows it again with errors (to a
+# browser without JavaScript). They are the manifest contract's `x-apply-page-hooks`
+# (forms_backend/manifest.schema.json); a council's override of apply.html or form.html keeps them.
+APPLY_HOOKS: dict[str, str] = {
+    "data-apply-form": "on the <form>: the applicant's answers are put back into its controls by name.",
+    "data-error-summary": "on the error summary box (hidden when built): shown when there are errors.",
+    "data-error-list": "on the list inside the error summary: gets one link per error.",
+    "data-field": "on each question's wrapper, set to the field's id.",
+    "data-error-message": "on the question's error message in the wrapper (with an id; hidden when built).",
+    "data-error-text": "inside the error message: where the message's text goes.",
+    "data-control": "on what the message describes: a group's <fieldset> or the one input/textarea/select.",
+    "data-error-class": "on the wrapper or an element in it: the classes it gains with an error.",
+}
+
+
 # What a template rendered by part() receives: no `page`, so that it can be reused as it is.
 PART: dict[str, str] = {
     "region": COMMON["region"],
@@ -122,6 +138,8 @@ def describe() -> str:
         lines.append(f"{kind}.html")
         for name, help_text in documented(kind).items():
             lines.append(f"  {name}: {help_text}")
+    lines.append("apply.html (and form.html) must carry these data-* hooks, whatever the classes:")
+    lines += [f"  {name}: {help_text}" for name, help_text in APPLY_HOOKS.items()]
     lines.append("templates rendered by part(), e.g. hub_cards.html")
     lines += [f"  {name}: {help_text}" for name, help_text in PART.items()]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import pytest
 from projects import COUNCIL, JOBS, VALID_FILES, write_project
 from support import ROOT
 
+from generator import contract
 from generator.build import build
 from generator.manifest import FORMAT, VERSION
 
@@ -111,3 +112,27 @@ def test_the_schema_refuses_what_the_generator_never_writes(every_type, change, 
     data = json.loads(json.dumps(every_type[1]))
     change(data)
     assert any(p.startswith(f"{where}:") for p in problems(data)), problems(data)
+
+
+def test_the_built_apply_page_has_every_hook_the_schema_lists(every_type: tuple[Path, dict]) -> None:
+    """The backend fills the apply page through the hooks alone; the default theme has each."""
+    from bs4 import BeautifulSoup
+
+    out, data = every_type
+    hooks = schema()["x-apply-page-hooks"]
+    form = next(f for f in data["forms"] if f["campaign"] == "jobs")
+    page = BeautifulSoup((out / form["form_path"].strip("/") / "index.html").read_text(), "html.parser")
+    for hook in hooks:
+        assert page.find(attrs={hook: True}) is not None, hook
+    for spec in form["fields"]:
+        group = page.find(attrs={"data-field": spec["id"]})
+        assert group.has_attr("data-error-class"), spec["id"]
+        for hook in ("data-error-message", "data-error-text", "data-control"):
+            assert group.find(attrs={hook: True}) is not None, (spec["id"], hook)
+        slot = group.find(attrs={"data-error-message": True})
+        assert slot.get("id") and slot.has_attr("hidden"), spec["id"]
+
+
+def test_the_template_contract_lists_the_schemas_page_hooks() -> None:
+    assert list(contract.APPLY_HOOKS) == list(schema()["x-apply-page-hooks"])
+    assert all(f"{hook}:" in contract.describe() for hook in contract.APPLY_HOOKS)

@@ -15,13 +15,14 @@ from pathlib import Path
 import httpx
 import jsonschema
 import pytest
-from backend_support import LiveServer, good_answers, make_settings
+from backend_support import ROOT, LiveServer, good_answers, make_settings
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from projects import JOBS, VALID_FILES, write_project
 
 from forms_backend import manifest as backend_manifest
+from forms_backend import pages
 from forms_backend.app import create_app
 from forms_backend.manifest import ManifestError, is_open, parse
 from forms_backend.parsing import Submission
@@ -250,3 +251,68 @@ def test_the_backends_day_is_londons(
     with LiveServer(app) as live, httpx.Client(base_url=live.url, headers={"Origin": SITE}) as client:
         r = client.post(form["action"].removeprefix("/api"), data=answers)
     assert r.status_code == status, r.text[:300]
+
+
+# --- the apply page's hooks: the backend fills the built page through data-* alone ---------------
+
+THEME = ROOT / "themes" / "default" / "templates"
+EVERY_TYPE = """\
+form:
+  cv: optional
+  fields:
+    - {id: about, type: textarea, label: Tell us about yourself, max_length: 500}
+    - {id: years, type: number, label: Years of experience, min: 0, max: 60}
+    - {id: start, type: date, label: "When could you start?"}
+    - {id: shift, type: select, label: Preferred shift, options: [Days, Nights]}
+    - {id: days, type: checkboxes, label: "Which days?", options: [Weekdays, Weekends]}
+talent_bank:
+  wording: Add me to the regional talent bank
+"""
+
+
+def renamed(html: str) -> str:
+    """Every class of the default theme's form renamed: rc-form-group -> zz-form-group, ..."""
+    return html.replace("rc-", "zz-")
+
+
+def error_page_of(root: Path, overrides: dict[str, str]) -> tuple[BeautifulSoup, dict[str, str]]:
+    """The small project's apply page as the backend shows it with an error for every question."""
+    jobs = VALID_FILES[JOBS] + EVERY_TYPE
+    write_project(root, {"themes/default/templates/base.html": None, JOBS: jobs, **overrides})
+    out = root / "dist"
+    build(root, out, today=dt.date(2026, 6, 1))
+    data = json.loads((out / "_forms" / "manifest.json").read_text(encoding="utf-8"))
+    form = next(f for f in data["forms"] if f["campaign"] == "jobs")
+    errors = {spec["id"]: spec["messages"].get("required", "Check this answer") for spec in form["fields"]}
+    raw = {k: [v] if isinstance(v, str) else v for k, v in good_answers(form).items()}
+    raw["email"] = ["zoe@"]
+    return BeautifulSoup(pages.error_page(out, form, form["form_url"], errors, raw), "html.parser"), errors
+
+
+def test_a_council_that_renames_every_class_still_gets_a_whole_error_page(tmp_path: Path) -> None:
+    council = "campaigns/testshire/templates/"
+    overrides = {council + name: renamed((THEME / name).read_text()) for name in ("apply.html", "form.html")}
+    own, errors = error_page_of(tmp_path / "renamed", overrides)
+    default, _ = error_page_of(tmp_path / "default", {})
+    classes = {c for el in own.select_one("form[data-apply-form]").find_all(class_=True) for c in el["class"]}
+    assert classes and not [c for c in classes if c.startswith("rc-")]
+    # The same error page, but for the names of the classes: every message, link, class, answer.
+    assert renamed(default.main.decode_contents()) == own.main.decode_contents()
+    summary = own.select_one("[data-error-summary]")
+    assert not summary.has_attr("hidden")
+    assert [a.get_text() for a in summary.select("[data-error-list] a")] == list(errors.values())
+    for field_id, message in errors.items():
+        group = own.find(attrs={"data-field": field_id})
+        assert "zz-form-group--error" in group["class"], field_id
+        error = group.select_one("[data-error-message]")
+        assert not error.has_attr("hidden") and error.get_text(" ", strip=True).endswith(message)
+        assert error["id"] in group.select_one("[data-control]")["aria-describedby"].split(), field_id
+    email = own.find(id="email")
+    assert "zz-input--error" in email["class"] and email["value"] == "zoe@"
+
+
+def test_the_backend_looks_for_the_schemas_hooks_alone() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    looked_for = [pages.FORM, pages.SUMMARY, pages.SUMMARY_LIST, pages.FIELD, pages.ERROR, pages.ERROR_TEXT]
+    looked_for += [pages.CONTROL, pages.ERROR_CLASS]
+    assert [value.strip("[]") for value in looked_for] == list(schema["x-apply-page-hooks"])
