@@ -71,6 +71,9 @@ def parse_since(text: str | None) -> dt.datetime | None:
         raise ValueError(f"{text!r} is outside the dates that can be read") from None
 
 
+EXPORT_PARAMETERS = frozenset({"since", "campaign"})
+
+
 async def applications(request: Request) -> Response:
     slug, kind = request.path_params["slug"], request.path_params["kind"]
     denied = await _authorised(request, slug)
@@ -84,6 +87,13 @@ async def applications(request: Request) -> Response:
         )
     if slug not in manifest.councils:
         return JSONResponse({"error": f"There is no council {slug!r}."}, 404, headers=NO_STORE)
+    unknown = sorted(set(request.query_params) - EXPORT_PARAMETERS)
+    if unknown:  # a typo such as ?sinse= would otherwise export every application
+        return JSONResponse(
+            {"error": f"Unknown query parameter {unknown[0][:50]!r}: ask with since, campaign or neither."},
+            400,
+            headers=NO_STORE,
+        )
     try:
         since = parse_since(request.query_params.get("since"))
     except ValueError:

@@ -95,3 +95,15 @@ def test_an_empty_since_is_a_400_and_no_since_is_everything(live, settings, mani
             assert everything.status_code == 200 and reference in everything.text
             dated = openapi.check(client.get(f"/councils/wolverhampton/applications.{kind}?since=2026-11-23"))
             assert dated.status_code == 200 and reference in dated.text
+
+
+def test_an_unknown_query_parameter_is_a_400_not_every_application(live, settings, openapi) -> None:  # noqa: ANN001
+    """A typo such as ?sinse= would otherwise export everything the council holds."""
+    storage = open_storage(settings.database_url)
+    token = auth.create_token(storage, "wolverhampton", "edges", NOW)[1]
+    storage.close()
+    with site_client(live.url) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        for kind in ("csv", "json"):
+            r = openapi.check(client.get(f"/councils/wolverhampton/applications.{kind}?sinse=2026-11-23"))
+            assert r.status_code == 400 and "sinse" in r.json()["error"], r.text[:200]
