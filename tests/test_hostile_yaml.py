@@ -27,14 +27,36 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from projects import COMEBACK, COMEBACK_YAML, COUNCIL, COUNCIL_YAML, JOBS, JOBS_YAML, write_project
-from test_validation import listing, problems_in, the_problem, where
 
 from generator import loading
 from generator.aliases import MAX_ALIAS_CHARS, MAX_ALIAS_VALUES
 from generator.cli import main
 from generator.loading import load_yaml
-from generator.problems import Problem
+from generator.problems import Problem, ProblemsFound
 from generator.project import load_project
+
+
+def problems_in(root: Path, only: str | None = None) -> list[Problem]:
+    with pytest.raises(ProblemsFound) as info:
+        load_project(root, only)
+    return info.value.problems
+
+
+def listing(root: Path, problems: list[Problem]) -> str:
+    return "\n".join(p.format(root.resolve()) for p in problems)
+
+
+def the_problem(tmp_path: Path, files: dict[str, str | None]) -> Problem:
+    """The one and only problem the project has (fails, listing them, if there are more)."""
+    root = write_project(tmp_path, files)
+    found = problems_in(root)
+    assert len(found) == 1, listing(root, found)
+    return found[0]
+
+
+def where(problem: Problem, tmp_path: Path) -> tuple[str, int, str]:
+    """(file relative to the project, line, field path): what the user reads first."""
+    return problem.file.relative_to(tmp_path.resolve()).as_posix(), problem.line, problem.path
 
 MB = 1024 * 1024
 
