@@ -10,6 +10,14 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
 
+# What the shipped example region holds, built on TODAY. A test that loops over its pages, sites
+# or forms asserts it met them all, so that it cannot pass on an empty or half-built dist/.
+EXAMPLE_COUNCILS = 14
+EXAMPLE_CAMPAIGNS = 33  # one of them closed on TODAY, the others open
+EXAMPLE_OPEN_CAMPAIGNS = 32
+EXAMPLE_SITES = 1 + EXAMPLE_COUNCILS + EXAMPLE_CAMPAIGNS  # as verify counts them: the hub and 404 are one
+EXAMPLE_PAGES = 300  # HTML files: the hub, the 404 page and 298 in the councils' folders
+
 
 def parse(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from projects import COUNCIL_YAML, LOGO_SVG, SHARED, write_project
-from support import ROOT, html_pages, parse
+from support import EXAMPLE_PAGES, ROOT, html_pages, parse
 
 from generator import images
 from generator.build import build, forget
@@ -36,7 +36,9 @@ def test_every_page_type_paints_from_one_round_trip(dist: Path) -> None:
 
 
 def test_no_script_blocks_the_first_render(dist: Path) -> None:
-    for page in html_pages(dist):
+    pages = html_pages(dist)
+    assert len(pages) == EXAMPLE_PAGES
+    for page in pages:
         head = parse(page).head
         scripts = [s for s in head.find_all("script") if is_js(s)]
         blocking = [s for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))]
@@ -45,12 +47,16 @@ def test_no_script_blocks_the_first_render(dist: Path) -> None:
 
 def test_every_picture_reserves_its_space(dist: Path) -> None:
     pages = heaviest_pages(dist)
+    assert list(pages) == list(PAGE_TYPES)
+    pictures = 0
     for row in pages.values():
         name = row["path"].lstrip("/")
         page = parse(dist / (name + "index.html" if name.endswith("/") or not name else name))
         for img in page.find_all("img"):
+            pictures += 1
             assert img.get("width", "").isdigit() and img.get("height", "").isdigit(), (row["path"], img)
             assert img.get("alt"), img
+    assert pictures >= len(PAGE_TYPES) - 2  # a council's logo at least, on all but the hub and 404
 
 
 def test_the_logo_and_hero_are_fetched_at_once(dist: Path) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from support import ROOT, TODAY, html_pages, parse
+from support import EXAMPLE_COUNCILS, EXAMPLE_OPEN_CAMPAIGNS, EXAMPLE_PAGES, ROOT, TODAY, html_pages, parse
 
 BASE = "https://careers.westmidlands.example/"
 COUNCILS = [
@@ -31,6 +31,7 @@ COUNCILS = [
     "wolverhampton",
     "worcestershire",
 ]
+assert len(COUNCILS) == EXAMPLE_COUNCILS
 
 
 def page_path(dist: Path, file: Path) -> str:
@@ -65,7 +66,7 @@ def test_every_council_is_built_with_its_campaigns(dist: Path, example_build) ->
 
 def test_every_page_is_well_formed(dist: Path) -> None:
     pages = html_pages(dist)
-    assert len(pages) > 200
+    assert len(pages) == EXAMPLE_PAGES
     for file in pages:
         soup = parse(file)
         assert soup.html["lang"] == "en-GB", file
@@ -108,14 +109,17 @@ def test_every_internal_link_and_asset_resolves(dist: Path) -> None:
 
 def test_a_council_folder_works_deployed_alone(dist: Path) -> None:
     """No relative link from a council's pages leaves its folder."""
+    pages = 0
     for slug in COUNCILS:
         for file in html_pages(dist / slug):
+            pages += 1
             path = page_path(dist, file)
             for el in parse(file).find_all(["a", "link", "img", "script"]):
                 link = el.get("href") or el.get("src")
                 target = resolve(dist, path, link) if link else None
                 if target is not None:
                     assert target.is_relative_to(dist / slug), (file, link)
+    assert pages == EXAMPLE_PAGES - 2  # all but the hub and the 404 page
 
 
 def test_brand_colours_reach_each_councils_stylesheet(dist: Path) -> None:
@@ -241,14 +245,17 @@ def test_apply_forms_match_the_manifest(dist: Path, manifest: dict) -> None:
 
 
 def test_the_privacy_consent_is_described_by_its_hint(dist: Path, manifest: dict) -> None:
+    forms = 0
     for entry in manifest["forms"]:
         if entry["closes"] < TODAY.isoformat() or entry["opens"] > TODAY.isoformat():
             continue
+        forms += 1
         soup = parse(dist / entry["council"] / entry["campaign"] / "apply" / "index.html")
         fieldset = soup.find(attrs={"data-field": "privacy_consent"}).find("fieldset")
         hint = fieldset.find(class_="rc-hint")
         assert hint.find("a", string="privacy notice")
         assert fieldset["aria-describedby"].split() == [hint["id"]], entry["form_path"]
+    assert forms == EXAMPLE_OPEN_CAMPAIGNS
 
 
 def test_standard_questions_use_autocomplete_tokens(dist: Path) -> None:
@@ -335,7 +342,9 @@ def test_campaign_pages_have_share_images(dist: Path, kind: str) -> None:
 
 
 def test_no_page_contains_unsanitised_markup(dist: Path) -> None:
-    for file in html_pages(dist):
+    pages = html_pages(dist)
+    assert len(pages) == EXAMPLE_PAGES
+    for file in pages:
         soup = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
         for script in soup.find_all("script"):
             assert script.get("src") or script.get("type") == "application/ld+json", file
