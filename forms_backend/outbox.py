@@ -208,16 +208,16 @@ class Outbox:
     async def run(self) -> None:
         """Drain until cancelled (the app's lifespan runs it)."""
         interval = self.settings.outbox_interval
-        self._wake = anyio.Event()
+        woken = self._wake = anyio.Event()
         more = False
         try:
             while True:
                 if not more:
                     with anyio.move_on_after(interval):
-                        await self._wake.wait()
+                        await woken.wait()
                 # A fresh event before the drain, not after it: an application stored while this
                 # drain runs wakes the next one at once instead of waiting out the interval.
-                self._wake = anyio.Event()
+                woken = self._wake = anyio.Event()
                 await self.quiet(interval)
                 more = False
                 try:
