@@ -1,4 +1,10 @@
-"""Fixtures for verify's tests: the form backend to verify against, and a region built on purpose broken."""
+"""Fixtures for verify's tests: the form backend to verify against, the example region verified, and
+a region built on purpose broken, verified.
+
+Verifying the whole example region is most of the suite's time (minutes on two cores): it is done
+once a session, and every test that needs it shares the outcome. Tests that need one campaign
+verify that one (`only=`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ from textwrap import dedent
 import pytest
 from projects import COUNCIL_YAML, JOBS_YAML, LOGO_SVG, SITE_TOML, write_project
 from stub_backend import stub_backend
-from support import TODAY
+from support import ROOT, TODAY
 
 from generator.build import BuildResult, build
+from generator.verify import Outcome, run_verify
 from generator.verify.server import BackendFactory
 
 
@@ -134,3 +141,18 @@ def broken_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 @pytest.fixture(scope="session")
 def broken_root(broken_build: BuildResult) -> Path:
     return broken_build.out.parent
+
+
+@pytest.fixture(scope="session")
+def example(dist: Path, backend: BackendFactory | None, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """The whole example region verified once a session, as CI verifies it before publishing."""
+    report = tmp_path_factory.mktemp("report")
+    return run_verify(ROOT, dist, report, jobs=2, today=TODAY, backend=backend, echo=lambda _: None)
+
+
+@pytest.fixture(scope="session")
+def broken(broken_build: BuildResult, broken_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """The broken region verified once a session, against the stub backend (its forms post off-host)."""
+    report = tmp_path_factory.mktemp("broken-report")
+    quiet = {"jobs": 2, "today": TODAY, "echo": lambda _: None}
+    return run_verify(broken_root, broken_build.out, report, backend=stub_backend(), **quiet)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from support import TODAY, html_pages
+from support import EXAMPLE_CAMPAIGNS, EXAMPLE_PAGES, EXAMPLE_SITES, TODAY, html_pages
 
 from generator.verify import checks
 from generator.verify.answers import CannotAnswer, matching, valid_answers
@@ -76,8 +76,8 @@ def test_a_broken_link_is_named_with_its_tag_and_line(tiny_dist: Path, html: str
 def test_every_example_site_passes_the_checks_that_need_no_browser(dist: Path, manifest: dict) -> None:
     """Links, open/closed state and JSON-LD over the whole example region (the browser runs elsewhere)."""
     sites = discover(dist, manifest, TODAY)
-    assert len(sites) == 1 + len(manifest["councils"]) + len(manifest["forms"])
-    assert sum(len(s.pages) for s in sites) == len(html_pages(dist))
+    assert len(sites) == 1 + len(manifest["councils"]) + len(manifest["forms"]) == EXAMPLE_SITES
+    assert sum(len(s.pages) for s in sites) == len(html_pages(dist)) == EXAMPLE_PAGES
     env = Env(dist, "http://127.0.0.1:1", dist, "", manifest, Backend(None, "none"), TODAY)
     for site in sites:
         found = empty_checks(site)
@@ -137,6 +137,7 @@ def test_json_ld_must_match_the_role_page(dist: Path) -> None:
 
 
 def test_valid_answers_pass_every_example_forms_rules(manifest: dict) -> None:
+    assert len(manifest["forms"]) == EXAMPLE_CAMPAIGNS
     for form in manifest["forms"]:
         answers = valid_answers(form["fields"], "test", TODAY)
         for field in form["fields"]:
@@ -195,7 +196,9 @@ def test_the_build_writes_security_headers_the_pages_can_live_with(dist: Path) -
     for name in ("Referrer-Policy", "Permissions-Policy", "X-Content-Type-Options"):
         assert headers[name]
     # nothing on any page needs what that policy forbids: no inline script, style or handler
-    for page in html_pages(dist):
+    pages = html_pages(dist)
+    assert len(pages) == EXAMPLE_PAGES
+    for page in pages:
         doc = checks.parse(page.read_text(encoding="utf-8"))
         for node in doc.iter():
             assert "style" not in node.attrs and not any(a.startswith("on") for a in node.attrs), page
