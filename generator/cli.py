@@ -2,61 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .problems import ProblemsFound, ScaffoldError, UsageProblem
+from .cli_support import TODAY_HELP, Today, as_click, build_site, fail, root_of
+from .problems import ProblemsFound
 
 if TYPE_CHECKING:
-    from .cache import BuildCache
     from .verify import Backend
-
-
-def _root(ctx: click.Context) -> Path:
-    return ctx.obj["root"]
-
-
-def _fail(exc: ProblemsFound, root: Path) -> None:
-    click.echo(exc.format(root), err=True)
-    sys.exit(1)
-
-
-@contextlib.contextmanager
-def _as_click() -> Iterator[None]:
-    """The core's own errors as click's: the same message, one line, the usual exit code."""
-    try:
-        yield
-    except UsageProblem as exc:
-        if exc.argument:
-            raise click.BadParameter(str(exc), param_hint=exc.argument) from None
-        raise click.UsageError(str(exc)) from None
-    except ScaffoldError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-class Today(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):  # noqa: ANN001
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
-
-
-TODAY_HELP = (
-    "Build as if today were this date (decides which campaigns show as open); "
-    "default: today, or $RECRUIT_TODAY."
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,79 +41,17 @@ def validate(ctx: click.Context, only: str | None) -> None:
     """Check site.toml, every council.yaml and campaign file; exit 1 on any problem."""
     from .project import load_project
 
-    root = _root(ctx)
+    root = root_of(ctx)
     try:
         project = load_project(root, only)
     except ProblemsFound as exc:
-        _fail(exc, root)
+        fail(exc, root)
     counts = (
         (len(project.councils), "council"),
         (len(project.campaigns), "campaign"),
         (sum(len(c.model.roles) for c in project.campaigns), "role"),
     )
     click.echo("OK: " + ", ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in counts) + ".")
-
-
-def _build(
-    root: Path,
-    out: Path | None,
-    only: str | None,
-    clean: bool,
-    today: dt.date | None,
-    base_url: str | None = None,
-    jobs: int | None = None,
-    progress: bool = False,
-    cache: BuildCache | None = None,
-):  # noqa: ANN202
-    from .build import build
-
-    meter = _ProgressLine() if progress and _interactive() else None
-    try:
-        with _as_click():
-            return build(
-                root,
-                out,
-                only=only,
-                clean=clean,
-                today=today,
-                base_url=base_url,
-                jobs=jobs,
-                progress=meter,
-                cache=cache,
-            )
-    except ProblemsFound as exc:
-        _fail(exc, root)
-    finally:
-        if meter:
-            meter.close()
-
-
-def _interactive() -> bool:
-    """A person watching a terminal (not a CI log, where one summary line reads better)."""
-    import os
-
-    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
-
-
-class _ProgressLine:
-    """`Building: 120/2000 sites, 1,930 pages (1,540 pages/s)`, redrawn in place on stderr."""
-
-    def __init__(self) -> None:
-        import time
-
-        self.clock = time.perf_counter
-        self.started = self.clock()
-        self.shown = False
-
-    def __call__(self, done: int, total: int, pages: int) -> None:
-        rate = pages / max(self.clock() - self.started, 1e-6)
-        line = f"Building: {done}/{total} sites, {pages:,} pages ({rate:,.0f} pages/s)"
-        click.echo(f"\r{line}\x1b[K", nl=False, err=True)
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            click.echo("\r\x1b[K", nl=False, err=True)
 
 
 @main.command("build")
@@ -204,8 +100,8 @@ def build_command(
     exits = ctx.obj.get("exits", False)
     if exits:
         gc.disable()
-    root = _root(ctx)
-    result = _build(root, out, only, clean, today, base_url, jobs=jobs, progress=True)
+    root = root_of(ctx)
+    result = build_site(root, out, only, clean, today, base_url, jobs=jobs, progress=True)
     if explain_templates:
         for item in result.explained:
             try:
@@ -249,12 +145,12 @@ def serve(
 
     from .serve import combined_app, run
 
-    root = _root(ctx)
+    root = root_of(ctx)
     address = f"http://{host}:{port}/"
     from .cache import BuildCache
 
     cache = BuildCache()  # what every build of this server remembers between them
-    result = _build(root, out, None, True, today, base_url=address, cache=cache)
+    result = build_site(root, out, None, True, today, base_url=address, cache=cache)
     click.echo(result.summary())
     settings = Settings.from_env(root, dist=result.out, manifest_path=result.out / "_forms" / "manifest.json")
     preview = None
@@ -310,13 +206,13 @@ def verify(
     from .build import default_today
     from .verify import VerifyError, output_dir, run_verify
 
-    root = _root(ctx)
-    with _as_click():
+    root = root_of(ctx)
+    with as_click():
         today = today or default_today()
     if no_build:
         out = out or output_dir(root)
     else:
-        result = _build(root, out, None, True, today)  # the whole region (--only picks what is checked)
+        result = build_site(root, out, None, True, today)  # the whole region (--only picks what is checked)
         click.echo(result.summary())
         out = result.out
     report = report if report.is_absolute() else root / report
@@ -389,8 +285,8 @@ def new_council_command(ctx: click.Context, slug: str, name: str) -> None:
     """Create campaigns/SLUG/council.yaml and a placeholder logo."""
     from .scaffold import new_council
 
-    root = _root(ctx)
-    with _as_click():
+    root = root_of(ctx)
+    with as_click():
         created = new_council(root, slug, name)
     for path in created:
         click.echo(f"created {path.relative_to(root)}")
@@ -415,8 +311,8 @@ def new_campaign_command(
     from .build import default_today
     from .scaffold import new_campaign
 
-    root = _root(ctx)
-    with _as_click():
+    root = root_of(ctx)
+    with as_click():
         path = new_campaign(root, council, slug, extends, today or default_today())
     click.echo(f"created {path.relative_to(root)}")
     click.echo(f"Next: edit it, then `recruit validate` and `recruit build --only {council}/{slug}`.")
@@ -431,7 +327,7 @@ def schema(ctx: click.Context, write: bool) -> None:
 
     schemas = json_schemas()
     if write:
-        root = _root(ctx)
+        root = root_of(ctx)
         for kind, schema_ in schemas.items():
             target = root / SCHEMA_FILES[kind]
             target.parent.mkdir(parents=True, exist_ok=True)

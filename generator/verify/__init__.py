@@ -47,27 +47,14 @@ def run_verify(
     only: str | None = None,
     jobs: int | None = None,
     today: dt.date | None = None,
-    backend: BackendFactory | None = None,
+    backend: BackendFactory = no_backend,
     echo: Echo = print,
 ) -> Outcome:
     """Verify the sites built in `dist`, their forms posting to the backend `backend` makes
     (no_backend: static files only); raises VerifyError when verify itself cannot run."""
     from .runner import run
 
-    factory = backend or _cli_backend()
     try:
-        return run(Options(root, dist, report, only, jobs or 0, today, factory), echo)
+        return run(Options(root, dist, report, only, jobs or 0, today, backend), echo)
     except NoSites as exc:
         raise VerifyError(str(exc)) from None
-
-
-def _cli_backend() -> BackendFactory:
-    """Transitional: a caller that passes no factory gets the one `recruit verify` passes.
-
-    Only tests/verify/conftest.py's `backend` fixture still passes None, meaning the real
-    backend; once it passes generator.cli.verify_backend instead, this goes and None means
-    no_backend, so verify depends on nothing above it.
-    """
-    from ..cli import verify_backend
-
-    return verify_backend

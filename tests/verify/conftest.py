@@ -18,6 +18,7 @@ from stub_backend import stub_backend
 from support import ROOT, TODAY
 
 from generator.build import BuildResult, build
+from generator.cli import verify_backend
 from generator.verify import Outcome, run_verify
 from generator.verify.server import BackendFactory
 
@@ -30,9 +31,10 @@ def real_backend_exists() -> bool:
 
 
 @pytest.fixture(scope="session")
-def backend() -> BackendFactory | None:
-    """The real form backend (None: verify's default) once forms_backend.app exists, else the stub."""
-    return None if real_backend_exists() else stub_backend()
+def backend() -> BackendFactory:
+    """The real form backend, as `recruit verify` gets it from the CLI, once forms_backend.app
+    exists; else the stub."""
+    return verify_backend if real_backend_exists() else stub_backend()
 
 
 def campaign(slug: str, *, closed: bool = False, body: str = "We are hiring.") -> str:
@@ -144,7 +146,7 @@ def broken_root(broken_build: BuildResult) -> Path:
 
 
 @pytest.fixture(scope="session")
-def example(dist: Path, backend: BackendFactory | None, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+def example(dist: Path, backend: BackendFactory, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """The whole example region verified once a session, as CI verifies it before publishing."""
     report = tmp_path_factory.mktemp("report")
     return run_verify(ROOT, dist, report, jobs=2, today=TODAY, backend=backend, echo=lambda _: None)
