@@ -7,8 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from .formats import Text
 from .loading import Document, load_yaml
-from .models import Text
 from .problems import Loc, Problem, cut, did_you_mean, shown
 from .sites import CouncilSite
 from .validate import Checked, problem_at

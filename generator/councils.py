@@ -11,8 +11,9 @@ from pathlib import Path
 
 from .cache import BuildCache
 from .checks import check_campaign, image_path
+from .formats import SLUG, Text
 from .loading import Document, base_could_fill, load_yaml, merge
-from .models import SLUG, Campaign, Council, Text
+from .models import Campaign, Council
 from .parallel import map_unordered
 from .problems import Problem, did_you_mean, shown
 from .sites import SHARED, CampaignSite, CouncilSite

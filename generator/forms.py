@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import UK_POSTCODE, Campaign, FormField, Role
+from .formats import UK_POSTCODE
+from .models import Campaign, FormField, Role
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CV_TYPES = {

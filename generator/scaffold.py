@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .models import SLUG
+from .formats import SLUG
 from .problems import ScaffoldError, UsageProblem, did_you_mean
 
 COUNCIL = """\

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .formats import EMAIL_PATTERN
 from .loading import WHOLE, Document
-from .models import EMAIL_PATTERN
 from .problems import Loc, Problem, did_you_mean, format_path, shown
 
 PATTERN_HELP = {

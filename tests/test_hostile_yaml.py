@@ -58,6 +58,7 @@ def where(problem: Problem, tmp_path: Path) -> tuple[str, int, str]:
     """(file relative to the project, line, field path): what the user reads first."""
     return problem.file.relative_to(tmp_path.resolve()).as_posix(), problem.line, problem.path
 
+
 MB = 1024 * 1024
 
 # The issue's bomb: nine levels, each repeating the one below nine times (9**9 strings).

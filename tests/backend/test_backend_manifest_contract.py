@@ -28,8 +28,8 @@ from forms_backend.manifest import ManifestError, is_open, parse
 from forms_backend.parsing import Submission
 from forms_backend.validation import postcode, validate
 from generator.build import build
+from generator.formats import UK_POSTCODE
 from generator.forms import NOT_SURE
-from generator.models import UK_POSTCODE
 
 SCHEMA_FILE = Path(backend_manifest.__file__).with_name("manifest.schema.json")
 

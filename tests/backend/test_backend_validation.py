@@ -8,7 +8,7 @@ from backend_support import PDF, docx, form_of, good_answers, odt
 from forms_backend.parsing import BadRequest, Submission, Upload, parse_body
 from forms_backend.references import ALPHABET, LENGTH, is_reference, new_reference
 from forms_backend.validation import fingerprint, phone_ok, postcode, sniff, validate
-from generator.models import UK_POSTCODE
+from generator.formats import UK_POSTCODE
 
 MSG = {
     "required": "Enter it",
