@@ -82,7 +82,10 @@ def _address(name: str, address: str) -> str:
         return address
     name = one_line(name)
     if _PLAIN_NAME.fullmatch(name) and "=?" not in name:  # not one a reader would decode
-        return formataddr((name, address))
+        plain = formataddr((name, address))
+        # on one line with its header's name: folded, a quoted name would break inside its quotes
+        if len(plain) + len("Reply-To: ") <= _MAX_LINE:
+            return plain
     words = _UTF8.header_encode(name)  # one encoded word, as formataddr writes a name not in ASCII
     if len(words) + len(address) > _LONGEST_WORDS:
         # Too long for a line of its own (a name of 200 characters in Chinese script): several

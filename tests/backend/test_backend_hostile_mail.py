@@ -137,6 +137,7 @@ def ascii_form(address: str) -> str:
 @settings(max_examples=300, **FAST)
 @given(name=HOSTILE)
 @example(name="Ada Lovelace")
+@example(name="Bcc: x@evil.example" * 4)  # plain, but too long to stay on one line quoted
 def test_any_name_the_form_accepts_reads_back_from_every_message(application, name: str) -> None:  # noqa: ANN001
     answers = accepted(application[1], full_name=name)
     if answers is not None:
