@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from .bookkeeping import Books
 from .cache import BuildCache
 from .incremental import Planner, check_overlaps, render_councils
+from .opening import default_today
 from .output import WriteReport
 from .project import load_project
 from .region import region_files
@@ -66,28 +66,6 @@ def forget() -> None:
     from . import views
 
     views.forget_pictures()
-
-
-def default_today() -> dt.date:
-    """Today, unless RECRUIT_TODAY pins it (reproducible builds and tests).
-
-    A RECRUIT_TODAY that is not a date written YYYY-MM-DD is a UsageProblem (the CLI prints one
-    line and exits 2, as it does for a bad --today), never a traceback.
-    """
-    pinned = os.environ.get("RECRUIT_TODAY", "").strip()
-    if not pinned:
-        return dt.date.today()
-    try:
-        if len(pinned) == 10:  # fromisoformat also reads 20260331 and 2026-W13-2
-            return dt.date.fromisoformat(pinned)
-    except ValueError:
-        pass
-    from .problems import UsageProblem
-
-    raise UsageProblem(
-        f"RECRUIT_TODAY={pinned!r} is not a date written YYYY-MM-DD, e.g. 2026-03-31 "
-        "(set it to a real date, or unset it to build as of today)"
-    )
 
 
 def build(
@@ -164,4 +142,4 @@ def _build(
     )
 
 
-__all__ = ["BuildResult", "build", "default_today", "forget"]
+__all__ = ["BuildResult", "build", "forget"]

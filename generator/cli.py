@@ -203,7 +203,7 @@ def verify(
     today: dt.date | None,
 ) -> None:
     """Check every site in Chromium: pages, links, accessibility, the apply form; exit 1 on any failure."""
-    from .build import default_today
+    from .opening import default_today
     from .verify import VerifyError, output_dir, run_verify
 
     root = root_of(ctx)
@@ -308,7 +308,7 @@ def new_campaign_command(
     ctx: click.Context, council: str, slug: str, extends: str | None, today: dt.date | None
 ) -> None:
     """Create campaigns/COUNCIL/SLUG.yaml, ready to edit."""
-    from .build import default_today
+    from .opening import default_today
     from .scaffold import new_campaign
 
     root = root_of(ctx)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .formats import UK_POSTCODE
 from .models import Campaign, FormField, Role
+from .opening import role_closed, role_closes
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CV_TYPES = {
@@ -40,7 +41,7 @@ def _opts(values: list[str]) -> list[dict[str, str]]:
 def open_roles(campaign: Campaign, today: dt.date) -> list[Role]:
     """The roles still taking applications on `today` (a role closes on its own date, else the
     campaign's): the only ones the form offers, so the backend refuses the others."""
-    return [r for r in campaign.roles if today <= (r.closes or campaign.closes)]
+    return [r for r in campaign.roles if not role_closed(role_closes(r.closes, campaign.closes), today)]
 
 
 def standard_fields(campaign: Campaign, privacy_label: str, today: dt.date) -> tuple[list[Spec], list[Spec]]:

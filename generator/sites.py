@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import Campaign, Council, Region
+from .opening import campaign_status
 from .problems import Loc
 
 SHARED = "_shared"
@@ -28,13 +29,11 @@ class CampaignSite:
         return self.images[loc]
 
     def is_open(self, today: dt.date) -> bool:
-        return self.model.opens <= today <= self.model.closes
+        return self.status(today) == "open"
 
     def status(self, today: dt.date) -> str:
         """'open', 'upcoming' or 'closed' on the given day."""
-        if today < self.model.opens:
-            return "upcoming"
-        return "closed" if today > self.model.closes else "open"
+        return campaign_status(self.model.opens, self.model.closes, today)
 
 
 @dataclass

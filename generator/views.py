@@ -23,6 +23,7 @@ from .images import display_size, is_raster, variants
 from .jsonld import EMPLOYMENT
 from .markdown import plain_text
 from .models import Campaign, Council, Role
+from .opening import role_closed, role_closes
 from .sites import CampaignSite, CouncilSite
 
 if TYPE_CHECKING:
@@ -322,10 +323,9 @@ def _campaign_view(
     }
     roles = []
     for r in model.roles:
-        closes = r.closes or model.closes
-        roles.append(
-            RoleView(r, f"{base}roles/{r.slug}/", closes, f"{base}apply/?role={r.slug}", today > closes)
-        )
+        closes = role_closes(r.closes, model.closes)
+        closed = role_closed(closes, today)
+        roles.append(RoleView(r, f"{base}roles/{r.slug}/", closes, f"{base}apply/?role={r.slug}", closed))
     # pictures shown on the page get srcset copies; the share image is for link previews only
     images = {
         loc: assets.add(council.slug, path, responsive=loc[0] in ("hero", "stories"))

@@ -98,7 +98,7 @@ def test_bad_recruit_today_is_a_clear_usage_error(tmp_path: Path, monkeypatch, p
 
 
 def test_good_recruit_today_pins_the_date(monkeypatch) -> None:
-    from generator.build import default_today
+    from generator.opening import default_today
 
     monkeypatch.setenv("RECRUIT_TODAY", "2026-03-31")
     assert default_today().isoformat() == "2026-03-31"

@@ -136,3 +136,19 @@ def test_the_built_apply_page_has_every_hook_the_schema_lists(every_type: tuple[
 def test_the_template_contract_lists_the_schemas_page_hooks() -> None:
     assert list(contract.APPLY_HOOKS) == list(schema()["x-apply-page-hooks"])
     assert all(f"{hook}:" in contract.describe() for hook in contract.APPLY_HOOKS)
+
+
+@pytest.mark.parametrize("offset", [-400, -2, -1, 0, 1, 2, 29, 30, 31, 32, 400])
+def test_the_backend_and_the_build_agree_when_a_campaign_is_open(offset: int) -> None:
+    """The open/closed rule is written once on each side of the manifest (the backend imports
+    nothing from the generator): a day before, on and after each date, the two agree."""
+    from forms_backend.manifest import is_open
+    from generator.opening import campaign_status
+
+    opens, closes = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
+    today = opens + dt.timedelta(days=offset)
+    form = {"opens": opens.isoformat(), "closes": closes.isoformat()}
+    expected = {"upcoming": None, "open": True, "closed": False}[campaign_status(opens, closes, today)]
+    assert is_open(form, today) is expected
+    if offset == 0 or offset == 30:  # the opening and closing days themselves take applications
+        assert expected is True

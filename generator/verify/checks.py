@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ..opening import role_closed as _role_closed
 from .dom import Node, ids, parse
 from .model import CheckResult, Finding
 
@@ -260,9 +261,10 @@ def role_closed(doc: Node, today: dt.date) -> bool:
     """Has the role's own closing date (the page's "Closing date" row) passed?"""
     shown = _summary_rows(doc).get("closing date", "")
     try:
-        return dt.datetime.strptime(shown.strip(), "%d %B %Y").date() < today
+        closes = dt.datetime.strptime(shown.strip(), "%d %B %Y").date()
     except ValueError:
         return False
+    return _role_closed(closes, today)
 
 
 def job_posting(doc: Node, council_name: str | None = None, closed: bool = False) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..browser import ARGS, launch
+from ..opening import default_today
 from . import checks as static
 from .answers import CannotAnswer, valid_answers
 from .formflow import FormContext, submit_invalid, submit_valid
@@ -221,13 +222,14 @@ def forms(
         context = browser.new_context(viewport=DESKTOP, java_script_enabled=js, service_workers="block")
         guard(context, env.local, offhost, env.manifest["region"]["backend_url"])
         try:
+            page = context.new_page()  # one page for the context's checks, each from a fresh load
             if js:
-                submit_valid(context, ctx, True, checks["form-js"], email.format("js"))
-                submit_invalid(context, ctx, True, checks["form-errors"])
-                keyboard_only(context, ctx, checks["keyboard"], email.format("keys"))
+                submit_valid(page, ctx, True, checks["form-js"], email.format("js"))
+                submit_invalid(page, ctx, True, checks["form-errors"])
+                keyboard_only(page, ctx, checks["keyboard"], email.format("keys"))
             else:
-                submit_valid(context, ctx, False, checks["form-nojs"], email.format("nojs"))
-                submit_invalid(context, ctx, False, checks["form-errors"])
+                submit_valid(page, ctx, False, checks["form-nojs"], email.format("nojs"))
+                submit_invalid(page, ctx, False, checks["form-errors"])
         finally:
             context.close()
     for url in offhost[before:]:
@@ -254,7 +256,7 @@ def _weight(site: Site) -> int:
 def run(options: Options, echo: Echo = print) -> Outcome:
     """Verify the built sites in options.dist; writes the report and returns every result."""
     started = time.perf_counter()
-    today = options.today or dt.date.today()
+    today = options.today or default_today()
     dist = options.dist.resolve()
     manifest = read_manifest(dist)
     sites = discover(dist, manifest, today, options.only)
