@@ -80,7 +80,8 @@ PAGES: dict[str, dict[str, str]] = {
 # What the apply page must carry, whatever its classes: the form backend finds and fills the
 # built page through these data-* attributes alone when it shows it again with errors (to a
 # browser without JavaScript). They are the manifest contract's `x-apply-page-hooks`
-# (forms_backend/manifest.schema.json); a council's override of apply.html or form.html keeps them.
+# (manifest.schema.json, shipped in the backend's package); a council's override of
+# apply.html or form.html keeps them.
 APPLY_HOOKS: dict[str, str] = {
     "data-apply-form": "on the <form>: the applicant's answers are put back into its controls by name.",
     "data-error-summary": "on the error summary box (hidden when built): shown when there are errors.",

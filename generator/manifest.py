@@ -21,6 +21,8 @@ from .views import CampaignView, CouncilView
 if TYPE_CHECKING:
     from .cache import BuildCache
 
+# Where a build writes the manifest, under its output folder.
+MANIFEST = "_forms/manifest.json"
 FORMAT = "recruit-forms"
 VERSION = 1
 # What the backend needs of a question: its rules and messages, not how it is laid out.
@@ -139,13 +141,31 @@ def _merged(before: list[dict[str, Any]], forms: Forms, whole_councils: bool) ->
     return merged
 
 
-def read_manifest(path: Path) -> dict[str, Any] | None:
+class UnreadableManifest(Exception):
+    """A dist/ whose manifest is missing, is not JSON, or is another format or version."""
+
+    def __init__(self, message: str, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+def read_manifest(dist: Path) -> dict[str, Any]:
+    """The manifest a build wrote into `dist`: the one reader, for the next build of one council
+    (`--only`) and for `recruit verify`."""
+    path = dist / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
-        return None
+    except FileNotFoundError:
+        missing = f"{path} is missing: build the sites first (`recruit build`)"
+        raise UnreadableManifest(missing, missing=True) from None
+    except (OSError, ValueError) as exc:
+        raise UnreadableManifest(f"{path} is not valid JSON ({exc}): rebuild with `recruit build`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        found = (data.get("format"), data.get("version")) if isinstance(data, dict) else (None, None)
+        raise UnreadableManifest(
+            f"{path} is format {found[0]!r} version {found[1]!r}, where this recruit reads "
+            f"{FORMAT!r} version {VERSION}: rebuild with `recruit build`"
+        )
     return data
 
 

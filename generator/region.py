@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from .cache import BuildCache
 from .headers import headers_file
 from .icons import favicon_ico
 from .incremental import Record
-from .manifest import form_json, manifest_file, read_manifest
+from .manifest import MANIFEST, UnreadableManifest, form_json, manifest_file, read_manifest
 from .parts import Parts
 from .render import PageInfo, Rendered, Renderer
 from .urls import relative
 from .views import CouncilView
-
-MANIFEST = "_forms/manifest.json"
 
 
 def region_files(
@@ -41,12 +40,20 @@ def region_files(
         made.extend(render_region(renderer, councils, sitemaps))
         made.add("/_headers", headers, "security headers")
     forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
-    previous = read_manifest(out / MANIFEST) if only else None
+    previous = _previous(out) if only else None
     manifest = manifest_file(
         renderer.region, renderer.urls, councils, forms, renderer.cache, previous, whole_council
     )
     made.add(MANIFEST, manifest, "form manifest")
     return made
+
+
+def _previous(out: Path) -> dict[str, Any] | None:
+    """The manifest the last build wrote, whose other councils' forms a build of one keeps."""
+    try:
+        return read_manifest(out)
+    except UnreadableManifest:
+        return None
 
 
 def _form(council: str, campaign: str, records: dict[str, Record]) -> tuple[str, str]:

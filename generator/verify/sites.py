@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import manifest
+from ..opening import campaign_status
 from .model import Site
-
-MANIFEST = "_forms/manifest.json"
 
 
 class NoSites(Exception):
@@ -22,24 +22,16 @@ class NoSites(Exception):
 
 
 def read_manifest(dist: Path) -> dict[str, Any]:
-    path = dist / MANIFEST
+    """The build's manifest, or NoSites saying how to make one."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NoSites(
-            f"{path} is missing: build the sites first (`recruit build`), or drop --no-build"
-        ) from None
-    except ValueError as exc:
-        raise NoSites(f"{path} is not valid JSON ({exc}): rebuild with `recruit build`") from None
+        return manifest.read_manifest(dist)
+    except manifest.UnreadableManifest as exc:
+        raise NoSites(f"{exc}, or drop --no-build" if exc.missing else str(exc)) from None
 
 
 def status(form: dict[str, Any], today: dt.date) -> str:
-    """open, closed or upcoming, from the manifest's dates (the same rule as the build's)."""
-    if today < dt.date.fromisoformat(form["opens"]):
-        return "upcoming"
-    if today > dt.date.fromisoformat(form["closes"]):
-        return "closed"
-    return "open"
+    """open, closed or upcoming, from the manifest's dates (the build's rule)."""
+    return campaign_status(dt.date.fromisoformat(form["opens"]), dt.date.fromisoformat(form["closes"]), today)
 
 
 def site_path(file: Path, dist: Path) -> str:

@@ -17,7 +17,7 @@ from generator.verify.model import FAIL, NA, PASS, CheckResult, Finding, Shot, S
 from generator.verify.report import render_html, render_junit
 from generator.verify.runner import Env, Outcome, static_checks
 from generator.verify.server import Backend, headers_for, parse_headers_file
-from generator.verify.sites import NoSites, discover, for_local_backend, public_bases
+from generator.verify.sites import NoSites, discover, for_local_backend, public_bases, read_manifest
 
 BASES = [("https://careers.example/", "/")]
 
@@ -176,6 +176,26 @@ def test_sites_follow_only_and_say_when_nothing_matches(dist: Path, manifest: di
         discover(dist, manifest, TODAY, "narnia")
     later = discover(dist, manifest, dt.date(2027, 12, 1), "dudley")
     assert {s.status for s in later if s.kind == "campaign"} == {"closed"}
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            '{"format": "recruit-forms", "version": 99}',
+            "version 99, where this recruit reads 'recruit-forms' version 1",
+        ),
+        ('{"forms": []}', "format None version None"),
+        ("[1, 2]", "format None version None"),
+        ('{"format": "recruit-forms",', "is not valid JSON"),
+    ],
+)
+def test_verify_reads_only_a_manifest_this_recruit_writes(tmp_path: Path, text: str, says: str) -> None:
+    (tmp_path / "_forms").mkdir()
+    (tmp_path / "_forms" / "manifest.json").write_text(text, encoding="utf-8")
+    with pytest.raises(NoSites, match=re.escape(says)) as raised:
+        read_manifest(tmp_path)
+    assert "rebuild with `recruit build`" in str(raised.value)
 
 
 def test_the_backend_sees_a_manifest_for_the_local_server(manifest: dict) -> None:
