@@ -464,28 +464,13 @@ CAMPAIGN_OF_MISTAKES = dedent(
 )
 # In one council file: the misspelt `primery` is still checked as the primary colour it means,
 # and the broken brand does not stop its logo being looked for.
-COUNCIL_OF_MISTAKES = dedent(
-    """\
-    name: Testshire County Council
-    shortname: Testshire
-    code: TST
-    code: TSC
-    website: https://www.testshire.example
-    brand:
-      primery: "#ffff00"
-      secondary: "#99cc99"
-      logo: assets/logo.png
-      logo_alt: Testshire County Council
-    contact:
-      email: jobs@testshire
-      phone: "01234 567890"
-    data_controller:
-      name: Testshire County Council
-      address: County Hall, Testford TE1 1ST
-      dpo_email: dpo@testshire.example
-    notifications:
-      - hr@testshire.example
-    """
+COUNCIL_OF_MISTAKES = edit(
+    COUNCIL_YAML,
+    ("short_name: Testshire\n", "shortname: Testshire\n"),
+    ("code: TST\n", "code: TST\ncode: TSC\n"),
+    ('  primary: "#00573f"\n  secondary: "#00573f"\n', '  primery: "#ffff00"\n  secondary: "#99cc99"\n'),
+    ("logo.svg", "logo.png"),
+    ("email: jobs@testshire.example", "email: jobs@testshire"),
 )
 # Checked on its own: what the shared campaign would fill in (audience, hero.headline, ...) is not
 # asked for, but a role (lists replace whole) still needs all its keys.

@@ -20,6 +20,7 @@ from typing import Any
 
 from .interface import (
     Application,
+    NewApplication,
     OutboxItem,
     Removed,
     Saved,
@@ -35,6 +36,21 @@ from .sqlite_connection import Transaction, connect, writers_lock
 def stamp(moment: dt.datetime) -> str:
     """A UTC timestamp that sorts as text."""
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+# The same application within the window: by its idempotency key, or by its answers' hash.
+_EARLIER = {
+    kind: f"SELECT reference FROM applications INDEXED BY applications_{kind} WHERE council = ? "
+    f"AND campaign = ? AND {column} = ? AND created_at >= ? ORDER BY id LIMIT 1"
+    for kind, column in (("key", "idempotency_key"), ("hash", "content_hash"))
+}
+
+
+def _earlier(db: sqlite3.Connection, kind: str, app: NewApplication, since: str) -> str | None:
+    """The reference of the same application saved since `since`, if there is one."""
+    value = app.idempotency_key if kind == "key" else app.content_hash
+    row = db.execute(_EARLIER[kind], (app.council, app.campaign, value, since)).fetchone()
+    return row[0] if row else None
 
 
 def sqlite_path(url: str) -> str:
@@ -123,21 +139,10 @@ class SQLiteStorage(Storage):
         # INDEXED BY: left to itself, SQLite picks (council, created_at) and reads every
         # application the council had in the window, once per new application, so each save
         # would slow as the council's applications grow.
-        if app.idempotency_key:
-            row = db.execute(
-                "SELECT reference FROM applications INDEXED BY applications_key WHERE council = ? "
-                "AND campaign = ? AND idempotency_key = ? AND created_at >= ? ORDER BY id LIMIT 1",
-                (app.council, app.campaign, app.idempotency_key, since),
-            ).fetchone()
-            if row:
-                return Saved(row[0], created=False)
-        row = db.execute(
-            "SELECT reference FROM applications INDEXED BY applications_hash WHERE council = ? "
-            "AND campaign = ? AND content_hash = ? AND created_at >= ? ORDER BY id LIMIT 1",
-            (app.council, app.campaign, app.content_hash, since),
-        ).fetchone()
-        if row:
-            return Saved(row[0], created=False)
+        by_key = _earlier(db, "key", app, since) if app.idempotency_key else None
+        earlier = by_key or _earlier(db, "hash", app, since)
+        if earlier:
+            return Saved(earlier, created=False)
         reference, messages = pending.reference, pending.messages
         for attempt in range(20):
             if attempt:  # the reference was taken: draw another, and address the mail to it
