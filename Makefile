@@ -26,18 +26,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# A Chromium for the browser tests: the system's (Debian's `chromium` package, installed here
-# when missing and we are root), $RECRUIT_CHROMIUM, or else Playwright's own download.
+# A Chromium for the browser tests: $RECRUIT_CHROMIUM, else the system's headless shell (Debian's
+# `chromium-headless-shell`, installed here when missing and we are root), else the system's
+# full `chromium`, else Playwright's own download.
 browser: $(VENV)/.installed
-	@if [ -n "$$RECRUIT_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
-	    || command -v chromium-browser >/dev/null 2>&1; then exit 0; fi; \
+	@if [ -n "$$RECRUIT_CHROMIUM" ] || command -v chromium-headless-shell >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium package for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-	  $(BIN)/python -m playwright install chromium || { \
-	    echo "No Chromium found: install your system's chromium package or set RECRUIT_CHROMIUM"; exit 1; }; \
-	fi
+	  echo "Installing Debian's chromium-headless-shell package for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null \
+	    && exit 0; \
+	fi; \
+	if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then exit 0; fi; \
+	$(BIN)/python -m playwright install chromium || { \
+	  echo "No Chromium found: install your system's chromium-headless-shell or chromium package, or set RECRUIT_CHROMIUM"; exit 1; }
 
 # axe-core for `recruit verify`, as package-lock.json pins it (node_modules/ is never committed).
 # npm runs only when node_modules is missing or package.json/package-lock.json changed.
@@ -75,6 +76,11 @@ bench: $(VENV)/.installed browser bench/node_modules/.installed
 	    echo "Installing Debian's hugo package for the build comparison"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null; \
 	  else echo "Hugo is needed for the build comparison: install your system's hugo package"; exit 1; fi; \
+	fi
+	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$RECRUIT_CHROMIUM" ] \
+	    && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium package for Lighthouse"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 	$(BIN)/python -m bench
 

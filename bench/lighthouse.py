@@ -65,7 +65,7 @@ def lighthouse_bin() -> Path:
 
 
 def chrome_path() -> str:
-    chromium = system_chromium()
+    chromium = system_chromium(shell=False)
     if chromium is None:
         raise NoLighthouse("no Chromium: install Debian's `chromium` package or set RECRUIT_CHROMIUM")
     return str(chromium)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -97,18 +97,33 @@ def fill(page: Any, fields: list[dict[str, Any]], answers: dict[str, Answer]) ->
 class Posts:
     """The responses to the form's POSTs on a page."""
 
-    def __init__(self, page: Any, action: str) -> None:
+    def __init__(self, action: str) -> None:
+        self.action = action
         self.responses: list[Any] = []
-        page.on(
-            "response",
-            lambda r: self.responses.append(r) if r.request.method == "POST" and action in r.url else None,
-        )
+
+    def record(self, response: Any) -> None:
+        if response.request.method == "POST" and self.action in response.url:
+            self.responses.append(response)
 
     def describe(self, action: str) -> str:
         if not self.responses:
             return "the form was never sent"
         r = self.responses[-1]
         return f"the form backend answered {r.status} to POST {action}"
+
+
+@contextlib.contextmanager
+def watching(page: Any, ctx: FormContext) -> Iterator[tuple[PageEvents, Posts]]:
+    """What goes wrong on `page`, and the form's POSTs, during one check (the page is shared by a
+    context's checks: a page made once costs less than a page made per check)."""
+    events, posts = PageEvents(ctx.local), Posts(ctx.form["action"])
+    events.attach(page)
+    page.on("response", posts.record)
+    try:
+        yield events, posts
+    finally:
+        events.detach(page)
+        page.remove_listener("response", posts.record)
 
 
 def _summary(page: Any) -> dict[str, Any] | None:
@@ -160,113 +175,104 @@ def check_stored(ctx: FormContext, reference: str, result: CheckResult, check: s
         )
 
 
-def submit_valid(context: Any, ctx: FormContext, js: bool, result: CheckResult, email: str) -> None:
+def submit_valid(page: Any, ctx: FormContext, js: bool, result: CheckResult, email: str) -> None:
     """Valid answers reach the thank-you page with a reference that is in the database."""
     check = result.key
     path = ctx.form["form_path"]
     if ctx.missing:
         result.fail(Finding(check, ctx.missing, path))
         return
-    page = context.new_page()
-    events = PageEvents(ctx.local)
-    events.attach(page)
-    posts = Posts(page, ctx.form["action"])
-    try:
-        page.goto(ctx.apply_url)
-        fill(page, ctx.form["fields"], ctx.answers_with(email))
-        page.click("button[type=submit]", no_wait_after=True)
-        if not wait_thanks(page, ctx, posts):
-            result.fail(Finding(check, why_not_sent(page, posts, ctx), path))
-            ctx.camera.take(page, path, f"{check}-failed")
-            return
-        reference = parse_qs(urlsplit(page.url).query).get("ref", [""])[0]
-        shown = (
-            page.locator("[data-reference]").first.inner_text().strip()
-            if page.locator("[data-reference]").count()
-            else ""
-        )
-        if not REFERENCE.match(reference):
-            result.fail(
-                Finding(check, f"the thank-you page's address has no valid reference: {page.url}", path)
+    with watching(page, ctx) as (events, posts):
+        try:
+            page.goto(ctx.apply_url)
+            fill(page, ctx.form["fields"], ctx.answers_with(email))
+            page.click("button[type=submit]", no_wait_after=True)
+            if not wait_thanks(page, ctx, posts):
+                result.fail(Finding(check, why_not_sent(page, posts, ctx), path))
+                ctx.camera.take(page, path, f"{check}-failed")
+                return
+            reference = parse_qs(urlsplit(page.url).query).get("ref", [""])[0]
+            shown = (
+                page.locator("[data-reference]").first.inner_text().strip()
+                if page.locator("[data-reference]").count()
+                else ""
             )
-        elif js and shown != reference:
-            result.fail(
-                Finding(check, f"the thank-you page shows {shown!r}, not the reference {reference}", path)
-            )
-        else:
-            result.note = f"reference {reference}" + (
-                "" if shown == reference else " (in the address; the page points to the email)"
-            )
-            check_stored(ctx, reference, result, check)
-        for problem in events.take():
-            result.fail(Finding(check, problem, path))
-    except Exception as exc:  # noqa: BLE001 - report, never crash the run
-        result.fail(Finding(check, f"could not complete the form: {first_line(exc)}", path))
-    finally:
-        page.close()
+            if not REFERENCE.match(reference):
+                result.fail(
+                    Finding(check, f"the thank-you page's address has no valid reference: {page.url}", path)
+                )
+            elif js and shown != reference:
+                result.fail(
+                    Finding(check, f"the thank-you page shows {shown!r}, not the reference {reference}", path)
+                )
+            else:
+                result.note = f"reference {reference}" + (
+                    "" if shown == reference else " (in the address; the page points to the email)"
+                )
+                check_stored(ctx, reference, result, check)
+            for problem in events.take():
+                result.fail(Finding(check, problem, path))
+        except Exception as exc:  # noqa: BLE001 - report, never crash the run
+            result.fail(Finding(check, f"could not complete the form: {first_line(exc)}", path))
 
 
-def submit_invalid(context: Any, ctx: FormContext, js: bool, result: CheckResult) -> None:
+def submit_invalid(page: Any, ctx: FormContext, js: bool, result: CheckResult) -> None:
     """An empty submission shows the error summary, focused, each error linked to its question."""
     mode = "with JavaScript" if js else "without JavaScript"
     path = ctx.form["form_path"]
     if not js and ctx.missing:
         result.fail(Finding(result.key, f"{mode}: {ctx.missing}", path))
         return
-    page = context.new_page()
-    events = PageEvents(ctx.local)
-    events.attach(page)
-    posts = Posts(page, ctx.form["action"])
-    problems: list[str] = []
-    action = ctx.form["action"]
-    if not js:  # the backend answers 422 with the page of errors: expected, not a failure
-        events.ignore_status.add(action if "://" in action else ctx.local + action)
-    try:
-        page.goto(ctx.apply_url)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("load")
-        if not js:
-            if not posts.responses:
-                problems.append("the form was not sent")
-            elif not 400 <= posts.responses[-1].status < 500:
-                problems.append(f"{posts.describe(action)}, not a 4xx page with the errors")
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    with watching(page, ctx) as (events, posts):
+        problems: list[str] = []
+        action = ctx.form["action"]
+        if not js:  # the backend answers 422 with the page of errors: expected, not a failure
+            events.ignore_status.add(action if "://" in action else ctx.local + action)
+        try:
+            page.goto(ctx.apply_url)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("load")
+            if not js:
+                if not posts.responses:
+                    problems.append("the form was not sent")
+                elif not 400 <= posts.responses[-1].status < 500:
+                    problems.append(f"{posts.describe(action)}, not a 4xx page with the errors")
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-        with contextlib.suppress(PlaywrightTimeout):  # autofocus lands at a later frame than "load"
-            page.wait_for_function(FOCUS_ON_SUMMARY, timeout=3000)
-        summary = page.evaluate(SUMMARY)
-        required = [f for f in ctx.form["fields"] if f["required"]]
-        if summary is None:
-            problems.append("no error summary is shown")
-        else:
-            if not summary["focused"]:
-                problems.append("focus did not move to the error summary")
-            linked = {link["field"] for link in summary["links"]}
-            for f in required:
-                if f["id"] not in linked:
-                    problems.append(f"the required question {f['id']!r} has no error in the summary")
-            for link in summary["links"]:
-                if not link["control"]:
-                    problems.append(
-                        f"the error {link['text']!r} links to {link['href']!r}, "
-                        "which is not a question's input"
-                    )
-                elif link["shown"] != link["text"]:
-                    problems.append(
-                        f"the error {link['text']!r} is not shown by its question ({link['shown']!r})"
-                    )
-            if js:
+            with contextlib.suppress(PlaywrightTimeout):  # autofocus lands at a later frame than "load"
+                page.wait_for_function(FOCUS_ON_SUMMARY, timeout=3000)
+            summary = page.evaluate(SUMMARY)
+            required = [f for f in ctx.form["fields"] if f["required"]]
+            if summary is None:
+                problems.append("no error summary is shown")
+            else:
+                if not summary["focused"]:
+                    problems.append("focus did not move to the error summary")
+                linked = {link["field"] for link in summary["links"]}
+                for f in required:
+                    if f["id"] not in linked:
+                        problems.append(f"the required question {f['id']!r} has no error in the summary")
                 for link in summary["links"]:
                     if not link["control"]:
-                        continue
-                    page.click(f"[data-error-summary] a[href='{link['href']}']")
-                    if page.evaluate("document.activeElement && document.activeElement.id") != link["id"]:
-                        problems.append(f"the error {link['text']!r} does not take focus to its question")
-        problems += events.take()
-    except Exception as exc:  # noqa: BLE001
-        problems.append(f"could not submit the empty form: {first_line(exc)}")
-    for problem in problems:
-        result.fail(Finding(result.key, f"{mode}: {problem}", path))
-    if problems:
-        ctx.camera.take(page, path, f"errors-{'js' if js else 'nojs'}-failed")
-    page.close()
+                        problems.append(
+                            f"the error {link['text']!r} links to {link['href']!r}, "
+                            "which is not a question's input"
+                        )
+                    elif link["shown"] != link["text"]:
+                        problems.append(
+                            f"the error {link['text']!r} is not shown by its question ({link['shown']!r})"
+                        )
+                if js:
+                    for link in summary["links"]:
+                        if not link["control"]:
+                            continue
+                        page.click(f"[data-error-summary] a[href='{link['href']}']")
+                        if page.evaluate("document.activeElement && document.activeElement.id") != link["id"]:
+                            problems.append(f"the error {link['text']!r} does not take focus to its question")
+            problems += events.take()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"could not submit the empty form: {first_line(exc)}")
+        for problem in problems:
+            result.fail(Finding(result.key, f"{mode}: {problem}", path))
+        if problems:
+            ctx.camera.take(page, path, f"errors-{'js' if js else 'nojs'}-failed")

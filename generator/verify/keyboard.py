@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .answers import PDF, Answer
-from .formflow import REFERENCE, FormContext, Posts, check_stored, wait_thanks, why_not_sent
+from .formflow import REFERENCE, FormContext, check_stored, wait_thanks, watching, why_not_sent
 from .model import CheckResult, Finding
-from .sweep import PageEvents, first_line
+from .sweep import first_line
 
 # One Tab stop: what has focus, and whether the element that just lost it looked different
 # while it had it (its focus was visible).
@@ -80,75 +80,72 @@ def _act(
         page.keyboard.type(str(value))
 
 
-def keyboard_only(context: Any, ctx: FormContext, result: CheckResult, email: str) -> None:
+def keyboard_only(page: Any, ctx: FormContext, result: CheckResult, email: str) -> None:
     """Tab through the page in order with focus always visible, answer by keys, send with Enter."""
     path = ctx.form["form_path"]
     fields = {f["id"]: f for f in ctx.form["fields"]}
     answers = ctx.answers_with(email)
-    page = context.new_page()
-    events = PageEvents(ctx.local)
-    events.attach(page)
-    posts = Posts(page, ctx.form["action"])
-    problems: list[str] = []
-    try:
-        page.goto(ctx.apply_url)
-        stops: list[dict[str, Any]] = []
-        done: set[str] = set()
-        for _ in range(400):
-            page.keyboard.press("Tab")
-            stop = page.evaluate(STEP)
-            if stops:
-                stops[-1]["visible"] = stop["prevVisible"]
-            stops.append(stop)
-            if stop["body"]:
-                problems.append(
-                    f"focus was lost after {stops[-2]['label'] if len(stops) > 1 else 'the start'!r}"
-                )
-                break
-            _act(page, stop, fields, answers, done)
-            if stop["submit"]:
-                break
-        else:
-            problems.append("Tab never reached the Send button")
-        if stops and stops[-1]["submit"]:
-            page.keyboard.press("Shift+Tab")
-            stops[-1]["visible"] = page.evaluate(STEP)["prevVisible"]
-            page.keyboard.press("Tab")
-        if stops and not stops[0]["skip"]:
-            problems.append(f"the first Tab stop is {stops[0]['label']!r}, not the skip link")
-        for stop in stops:
-            if stop.get("visible") is False:
-                problems.append(f"no visible focus on {stop['tag']} {stop['label']!r}")
-        order: list[str] = []
-        for stop in stops:
-            if stop["field"] and (not order or order[-1] != stop["field"]):
-                order.append(stop["field"])
-        expected = [f["id"] for f in ctx.form["fields"]]
-        if order != expected:
-            missing = [x for x in expected if x not in order]
-            problems.append(
-                f"Tab order of the questions is {order}, expected {expected}"
-                + (f" (never reached: {', '.join(missing)})" if missing else "")
-            )
-        if not problems and stops and stops[-1]["submit"]:
-            if ctx.missing:
-                problems.append(f"could not send the form: {ctx.missing}")
+    with watching(page, ctx) as (events, posts):
+        problems: list[str] = []
+        try:
+            page.goto(ctx.apply_url)
+            stops: list[dict[str, Any]] = []
+            done: set[str] = set()
+            for _ in range(400):
+                page.keyboard.press("Tab")
+                stop = page.evaluate(STEP)
+                if stops:
+                    stops[-1]["visible"] = stop["prevVisible"]
+                stops.append(stop)
+                if stop["body"]:
+                    problems.append(
+                        f"focus was lost after {stops[-2]['label'] if len(stops) > 1 else 'the start'!r}"
+                    )
+                    break
+                _act(page, stop, fields, answers, done)
+                if stop["submit"]:
+                    break
             else:
-                page.keyboard.press("Enter")
-                if wait_thanks(page, ctx, posts):
-                    reference = parse_qs(urlsplit(page.url).query).get("ref", [""])[0]
-                    if REFERENCE.match(reference):
-                        result.note = f"{len(stops)} Tab stops; reference {reference}"
-                        check_stored(ctx, reference, result, result.key)
-                    else:
-                        problems.append(f"the thank-you page's address has no valid reference: {page.url}")
+                problems.append("Tab never reached the Send button")
+            if stops and stops[-1]["submit"]:
+                page.keyboard.press("Shift+Tab")
+                stops[-1]["visible"] = page.evaluate(STEP)["prevVisible"]
+                page.keyboard.press("Tab")
+            if stops and not stops[0]["skip"]:
+                problems.append(f"the first Tab stop is {stops[0]['label']!r}, not the skip link")
+            for stop in stops:
+                if stop.get("visible") is False:
+                    problems.append(f"no visible focus on {stop['tag']} {stop['label']!r}")
+            order: list[str] = []
+            for stop in stops:
+                if stop["field"] and (not order or order[-1] != stop["field"]):
+                    order.append(stop["field"])
+            expected = [f["id"] for f in ctx.form["fields"]]
+            if order != expected:
+                missing = [x for x in expected if x not in order]
+                problems.append(
+                    f"Tab order of the questions is {order}, expected {expected}"
+                    + (f" (never reached: {', '.join(missing)})" if missing else "")
+                )
+            if not problems and stops and stops[-1]["submit"]:
+                if ctx.missing:
+                    problems.append(f"could not send the form: {ctx.missing}")
                 else:
-                    problems.append(why_not_sent(page, posts, ctx))
-    except Exception as exc:  # noqa: BLE001
-        problems.append(f"could not complete the form by keyboard: {first_line(exc)}")
-    problems += events.take()
-    for problem in problems:
-        result.fail(Finding(result.key, problem, path))
-    if problems:
-        ctx.camera.take(page, path, "keyboard-failed")
-    page.close()
+                    page.keyboard.press("Enter")
+                    if wait_thanks(page, ctx, posts):
+                        reference = parse_qs(urlsplit(page.url).query).get("ref", [""])[0]
+                        if REFERENCE.match(reference):
+                            result.note = f"{len(stops)} Tab stops; reference {reference}"
+                            check_stored(ctx, reference, result, result.key)
+                        else:
+                            unreadable = f"the thank-you page's address has no valid reference: {page.url}"
+                            problems.append(unreadable)
+                    else:
+                        problems.append(why_not_sent(page, posts, ctx))
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"could not complete the form by keyboard: {first_line(exc)}")
+        problems += events.take()
+        for problem in problems:
+            result.fail(Finding(result.key, problem, path))
+        if problems:
+            ctx.camera.take(page, path, "keyboard-failed")

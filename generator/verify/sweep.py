@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,24 @@ class PageEvents:
     ignore_status: set[str] = field(default_factory=set)  # URLs expected to answer 4xx
 
     def attach(self, page: Any) -> None:
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.problems.append(f"script error: {exc}"))
-        page.on("requestfailed", self._failed)
-        page.on("response", self._response)
+        for event, handler in self._handlers():
+            page.on(event, handler)
+
+    def detach(self, page: Any) -> None:
+        """Stop listening to `page` (which goes on to another check)."""
+        for event, handler in self._handlers():
+            page.remove_listener(event, handler)
+
+    def _handlers(self) -> list[tuple[str, Callable[[Any], None]]]:
+        return [
+            ("console", self._console),
+            ("pageerror", self._page_error),
+            ("requestfailed", self._failed),
+            ("response", self._response),
+        ]
+
+    def _page_error(self, exc: Any) -> None:
+        self.problems.append(f"script error: {exc}")
 
     def _console(self, message: Any) -> None:
         if message.type != "error":
