@@ -1,18 +1,23 @@
 """Fixtures shaped like the pipeline: the example region, built once, as a user would build it.
 
 Every test of the example region (tests/, tests/backend/, tests/verify/) shares the one build
-below; and a test file that collects no test, or a run that collects none, fails loudly.
+below, and every test of a region verified in Chromium shares that run; a test file that
+collects no test, or a run that collects none, fails loudly.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 from support import ROOT, TODAY
 
 from generator.build import BuildResult, build
+from generator.verify import Outcome
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +35,75 @@ def dist(example_build: BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def manifest(dist: Path) -> dict:
     return json.loads((dist / "_forms" / "manifest.json").read_text(encoding="utf-8"))
+
+
+# --- the regions verified in Chromium, in a process of their own ------------------------------
+
+# The runs of `recruit verify` tests share (tests/verify/regions.py), in the order they are made.
+RUNS = ("example", "broken", "forgetful", "failing")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def verified(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """Each run some collected test needs, started before the first test, one after another in
+    another process: verifying a region is most of the suite's time, and its browsers use the
+    cores the other tests leave idle. A test asks for a run's outcome by its name (below)."""
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    runs = [name for name in RUNS if name in wanted]
+    if not runs:
+        yield {}
+        return
+    import regions  # tests/verify/regions.py, importable once tests/verify is collected
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    futures: dict[str, Future] = {}
+    for name in runs:
+        report = tmp_path_factory.mktemp(f"{name}-report")
+        if name == "example":
+            futures[name] = pool.submit(regions.verify_example, request.getfixturevalue("dist"), report)
+        else:
+            dist = request.getfixturevalue("broken_build").out
+            futures[name] = pool.submit(regions.verify_broken, dist, report, name)
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def broken_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The broken region (regions.BROKEN_FILES), built, with the bad edits made to its dist/."""
+    import regions
+
+    return regions.build_broken(tmp_path_factory.mktemp("broken"))
+
+
+@pytest.fixture(scope="session")
+def broken_root(broken_build: BuildResult) -> Path:
+    return broken_build.out.parent
+
+
+@pytest.fixture(scope="session")
+def example(verified: dict[str, Future]) -> Outcome:
+    """The whole example region verified once a session, as CI verifies it before publishing."""
+    return verified["example"].result()
+
+
+@pytest.fixture(scope="session")
+def broken(verified: dict[str, Future]) -> Outcome:
+    """The broken region verified once a session, against the stub backend (its forms post off-host)."""
+    return verified["broken"].result()
+
+
+@pytest.fixture(scope="session")
+def forgetful(verified: dict[str, Future]) -> Outcome:
+    """The broken region's one correct campaign, against a stub that loses applications and
+    sends the form's errors back without their summary."""
+    return verified["forgetful"].result()
+
+
+@pytest.fixture(scope="session")
+def failing(verified: dict[str, Future]) -> Outcome:
+    """The broken region's one correct campaign, against a stub that answers 500."""
+    return verified["failing"].result()
 
 
 # --- a test that never runs is a failure ---------------------------------------------------------

@@ -7,12 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from projects import write_project
-from stub_backend import stub_backend
 from support import EXAMPLE_PAGES, EXAMPLE_SITES, TODAY
 
-from generator.build import BuildResult
 from generator.cli import main
-from generator.verify import Outcome, run_verify
+from generator.verify import Outcome
 from generator.verify.model import FAIL, NA, PASS, SiteResult
 
 pytestmark = pytest.mark.browser
@@ -29,6 +27,45 @@ def messages(result: SiteResult, check: str) -> list[str]:
 def shot_files(report: Path, result: SiteResult, page: str) -> list[Path]:
     """The page's full-page screenshots at desktop and mobile width (not those of failed form steps)."""
     return [report / s.file for s in result.shots if s.page == page and s.viewport in ("desktop", "mobile")]
+
+
+# First the runs of `recruit verify` a test makes itself: they go while the shared runs (the root
+# conftest's, in their own process) finish.
+
+
+def open_project(root: Path, *, come_back: bool = True) -> Path:
+    """The small test region, its jobs campaign open (the backend judges by the real clock);
+    without come-back, one council and one campaign."""
+    from projects import COMEBACK, JOBS, JOBS_YAML
+
+    jobs = JOBS_YAML.replace("closes: 2026-09-30", "closes: 2027-09-30")
+    files = {"themes/default/templates/base.html": None, JOBS: jobs}
+    return write_project(root, files if come_back else {**files, COMEBACK: None})
+
+
+def test_verify_only_one_campaign_on_a_fresh_checkout(tmp_path: Path) -> None:
+    """`recruit verify --only` with nothing built yet: the hub and council index its links need exist."""
+    root = open_project(tmp_path / "project")
+    args = ["--project", str(root), "verify", "--only", "testshire/jobs", "--jobs", "1"]
+    result = CliRunner().invoke(main, [*args, "--today", TODAY.isoformat(), "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "[1/1] testshire/jobs: ok" in result.output and "OK: all 1 sites passed" in result.output
+    assert (root / "dist" / "_headers").is_file() and (root / "dist" / "index.html").is_file()
+
+
+def test_a_region_published_under_a_path_verifies(tmp_path: Path) -> None:
+    """CI builds for https://OWNER.github.io/REPO/: the 404 page links from /REPO/ and still passes.
+    One council with one open campaign proves it (the hub, the 404 page, an index, a form)."""
+    root = open_project(tmp_path / "project", come_back=False)
+    when = ["--today", TODAY.isoformat()]
+    base = ["--project", str(root)]
+    built = CliRunner().invoke(main, [*base, "build", *when, "--base-url", "https://owner.github.io/repo/"])
+    assert built.exit_code == 0, built.output
+    assert 'href="/repo/' in (root / "dist" / "404.html").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, [*base, "verify", "--no-build", *when, "--report", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "region: ok" in result.output and "testshire/jobs: ok" in result.output
+    assert "OK: all 3 sites passed" in result.output
 
 
 def test_every_example_site_passes_every_check(example: Outcome, manifest: dict) -> None:
@@ -167,18 +204,8 @@ def test_a_page_wider_than_a_phone_fails_the_mobile_layout(broken: Outcome) -> N
     assert result.checks["pages"].status == PASS
 
 
-def test_a_backend_that_loses_applications_or_their_errors_fails_the_form_checks(
-    broken_build: BuildResult, broken_root: Path, tmp_path: Path
-) -> None:
-    outcome = run_verify(
-        broken_root,
-        broken_build.out,
-        tmp_path,
-        only="testshire/jobs",
-        today=TODAY,
-        backend=stub_backend(forget=True, bare_errors=True),
-        echo=lambda _: None,
-    )
+def test_a_backend_that_loses_applications_or_their_errors_fails_the_form_checks(forgetful: Outcome) -> None:
+    outcome = forgetful
     (result,) = outcome.results
     for check in ("form-js", "form-nojs", "keyboard"):
         assert any(
@@ -193,18 +220,8 @@ def test_a_backend_that_loses_applications_or_their_errors_fails_the_form_checks
     assert result.checks["pages"].status == PASS and not outcome.passed
 
 
-def test_a_backend_that_answers_500_fails_the_form_checks(
-    broken_build: BuildResult, broken_root: Path, tmp_path: Path
-) -> None:
-    outcome = run_verify(
-        broken_root,
-        broken_build.out,
-        tmp_path,
-        only="testshire/jobs",
-        today=TODAY,
-        backend=stub_backend(fail_with=500),
-        echo=lambda _: None,
-    )
+def test_a_backend_that_answers_500_fails_the_form_checks(failing: Outcome) -> None:
+    outcome, report = failing, failing.report_html.parent
     (result,) = outcome.results
     assert not outcome.passed
     for check in ("form-js", "form-nojs", "keyboard"):
@@ -212,40 +229,5 @@ def test_a_backend_that_answers_500_fails_the_form_checks(
     assert result.checks["pages"].status == PASS
     failed_shots = [s for s in result.shots if s.viewport.endswith("-failed")]
     assert {s.viewport for s in failed_shots} >= {"form-js-failed", "form-nojs-failed"}
-    assert all((tmp_path / s.file).is_file() for s in failed_shots)
-    assert "the form backend answered 500" in (tmp_path / "index.html").read_text(encoding="utf-8")
-
-
-def open_project(root: Path, *, come_back: bool = True) -> Path:
-    """The small test region, its jobs campaign open (the backend judges by the real clock);
-    without come-back, one council and one campaign."""
-    from projects import COMEBACK, JOBS, JOBS_YAML
-
-    jobs = JOBS_YAML.replace("closes: 2026-09-30", "closes: 2027-09-30")
-    files = {"themes/default/templates/base.html": None, JOBS: jobs}
-    return write_project(root, files if come_back else {**files, COMEBACK: None})
-
-
-def test_verify_only_one_campaign_on_a_fresh_checkout(tmp_path: Path) -> None:
-    """`recruit verify --only` with nothing built yet: the hub and council index its links need exist."""
-    root = open_project(tmp_path / "project")
-    args = ["--project", str(root), "verify", "--only", "testshire/jobs", "--jobs", "1"]
-    result = CliRunner().invoke(main, [*args, "--today", TODAY.isoformat(), "--report", str(tmp_path / "r")])
-    assert result.exit_code == 0, result.output
-    assert "[1/1] testshire/jobs: ok" in result.output and "OK: all 1 sites passed" in result.output
-    assert (root / "dist" / "_headers").is_file() and (root / "dist" / "index.html").is_file()
-
-
-def test_a_region_published_under_a_path_verifies(tmp_path: Path) -> None:
-    """CI builds for https://OWNER.github.io/REPO/: the 404 page links from /REPO/ and still passes.
-    One council with one open campaign proves it (the hub, the 404 page, an index, a form)."""
-    root = open_project(tmp_path / "project", come_back=False)
-    when = ["--today", TODAY.isoformat()]
-    base = ["--project", str(root)]
-    built = CliRunner().invoke(main, [*base, "build", *when, "--base-url", "https://owner.github.io/repo/"])
-    assert built.exit_code == 0, built.output
-    assert 'href="/repo/' in (root / "dist" / "404.html").read_text(encoding="utf-8")
-    result = CliRunner().invoke(main, [*base, "verify", "--no-build", *when, "--report", str(tmp_path / "r")])
-    assert result.exit_code == 0, result.output
-    assert "region: ok" in result.output and "testshire/jobs: ok" in result.output
-    assert "OK: all 3 sites passed" in result.output
+    assert all((report / s.file).is_file() for s in failed_shots)
+    assert "the form backend answered 500" in (report / "index.html").read_text(encoding="utf-8")
