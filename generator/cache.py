@@ -75,6 +75,8 @@ class BuildCache:
         self.parts: dict[str, dict[tuple[str, str], tuple[Setting, CouncilView, Markup]]] = {}
         # the last sitemap made for each base URL, with each unit's URLs it was made from
         self.sitemaps: dict[str, tuple[dict[str, list[str]], str]] = {}
+        # the region's favicon, by its brand's (primary, text) colours
+        self.favicons: dict[tuple[str, str], bytes] = {}
         # each council's forms as the manifest last wrote them: (its forms, their bytes)
         self.fragments: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
 

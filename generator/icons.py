@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
 from .colour import parse_hex
 
 
-# Module-level: a pure function of two colours, so the same bytes every rebuild (never stale).
-@lru_cache(maxsize=16)
 def favicon_ico(primary: str, text: str) -> bytes:
     """A rounded square in the brand colour with a heart, at 16, 32 and 48 pixels."""
     size = 96

@@ -8,7 +8,6 @@ backend could misread bumps VERSION.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,8 +41,6 @@ RULE_KEYS = (
 )
 
 
-# Module-level: a pure function of a string, so a result never goes stale.
-@lru_cache(maxsize=4096)
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"

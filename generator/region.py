@@ -3,7 +3,6 @@ headers and the form manifest. They are made after every council's units, from t
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -97,7 +96,10 @@ def render_region(
         noindex=True,
     )
     renderer.page(made, chain, "not_found", ["404.html"], missing, site, rel=urls.from_root(), council=None)
-    made.add("/favicon.ico", favicon_ico(region.brand.primary, region.brand.text), "favicon")
+    colours = (region.brand.primary, region.brand.text)
+    if colours not in renderer.cache.favicons:
+        renderer.cache.favicons[colours] = favicon_ico(*colours)
+    made.add("/favicon.ico", renderer.cache.favicons[colours], "favicon")
     made.add("/robots.txt", _robots(urls.absolute("/sitemap.xml")), "robots")
     sitemap = _sitemap({**sitemaps, "": made.sitemap}, urls.absolute("/"), renderer.cache)
     made.add("/sitemap.xml", sitemap, "sitemap")
@@ -133,8 +135,6 @@ def _robots(sitemap: str) -> str:
     return f"User-agent: *\nAllow: /\nDisallow: /*/apply/thanks/\n\nSitemap: {sitemap}\n"
 
 
-# Module-level: a pure function of a string, so a row never goes stale.
-@lru_cache(maxsize=1 << 17)
 def _sitemap_row(url: str) -> str:
     return f"  <url><loc>{escape(url)}</loc></url>\n"
 

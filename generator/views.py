@@ -354,8 +354,6 @@ def _campaign_view(
     return view
 
 
-# Module-level: a pure function of a string, so a result never goes stale.
-@lru_cache(maxsize=65536)
 def quote(text: str) -> str:
     """URL-quoted text (the same texts and addresses recur in every build)."""
     return _quote(text)
