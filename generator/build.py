@@ -57,17 +57,6 @@ class BuildResult:
         )
 
 
-def forget() -> None:
-    """Drop the memos this process keeps outside any BuildCache (pure functions of their arguments,
-    so never stale): the next build then works as a fresh process would.
-
-    A build's own memory is its BuildCache: a build without one already starts afresh.
-    """
-    from . import views
-
-    views.forget_pictures()
-
-
 def build(
     root: Path,
     out: Path | None = None,
@@ -142,4 +131,4 @@ def _build(
     )
 
 
-__all__ = ["BuildResult", "build", "forget"]
+__all__ = ["BuildResult", "build"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .fingerprint import FileDigests, Memo, Unchanged, digest
+from . import images
+from .fingerprint import FileDigests, Memo, Unchanged, code_digest, digest
+from .markdown import Markdown
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
 # The folder beside site.toml that builds keep for later processes: what each council's files
 # loaded as, compiled templates, and each output folder's records of what it holds.
 CACHE_FOLDER = ".recruit-cache"
+# distinct pictures whose resized copies a cache keeps (resizing is a build's slowest step)
+PICTURES = 256
 
 
 class BuildCache:
@@ -28,9 +33,9 @@ class BuildCache:
     passes it builds as a new process would (it still reuses dist/ and the cache folder on disk).
 
     Each memo is checked before use against what it was made from (files' digests or sizes and
-    times, the date, the base URL, the region); a memo worked out from files on disk lives here,
-    never at module level. Two caches never share a memo, so builds with different caches in one
-    process are independent.
+    times, the date, the base URL, the region); every memo lives here, never at module level (not
+    even one of a pure function). Two caches never share a memo, so builds with different caches
+    in one process are independent.
 
     The identity rule. A rebuild is fast because each stage hands the next the *very same object*
     while its inputs are unchanged, and the next stage checks identity (`is`) instead of comparing
@@ -53,12 +58,16 @@ class BuildCache:
 
     def __init__(self) -> None:
         self.files = FileDigests()
+        # each distinct Markdown text as safe HTML
+        self.markdown = Markdown()
         # councils, campaigns and shared campaigns loaded, by file, while their files' bytes stay the same
-        self.loaded = Memo(self.files)
+        self.loaded = Memo(self.files, lambda: self.code)
         # each council folder loaded without a problem, the same object while its files are untouched
         self.folders = Unchanged(self.files)
         # theme chains (with their compiled templates), by (root, theme, council templates)
         self.chains: dict[tuple[str, str, str], tuple[str, ThemeChain]] = {}
+        # each picture's resized copies, by the digest of its bytes (so never stale)
+        self.copies = lru_cache(maxsize=PICTURES)(_copies)
         # pictures by path: (file digest, the digest that names its copy, its size)
         self.pictures: dict[str, tuple[str, str, tuple[int, int] | None]] = {}
         # each council's views as last made, by council slug
@@ -79,6 +88,12 @@ class BuildCache:
         self.favicons: dict[tuple[str, str], bytes] = {}
         # each council's forms as the manifest last wrote them: (its forms, their bytes)
         self.fragments: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+
+    @cached_property
+    def code(self) -> str:
+        """The digest of the generator's code and libraries: the code this process runs cannot
+        change under it (a module edited on disk is not imported again)."""
+        return code_digest()
 
     @staticmethod
     def folder(root: Path) -> Path:
@@ -101,3 +116,8 @@ class BuildCache:
         """The next overlap check looks at every record again."""
         self.owners.clear()
         self.checked.clear()
+
+
+def _copies(digest: str, suffix: str, source: Path) -> list[tuple[int, int, bytes]]:
+    """The resized copies of the picture whose bytes `digest` names (read from `source`)."""
+    return images.variants(source.read_bytes(), suffix)

@@ -4,13 +4,12 @@ while those inputs stay the same (a BuildCache owns one of each, generator/cache
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 # A file hashed this soon after it was modified may change again within the same timestamp tick,
@@ -117,9 +116,6 @@ def tree_digest(folders: Iterable[Path], files: FileDigests, suffixes: tuple[str
     return digest(*entries)
 
 
-# Module-level, not in a BuildCache: it digests the code this process runs, which cannot change
-# under it (a module edited on disk is not imported again), so it is worked out once per process.
-@functools.cache
 def code_digest() -> str:
     """The generator's own code and the libraries that shape its output: a new version rebuilds all."""
     from importlib.metadata import version
@@ -162,8 +158,9 @@ class Unchanged:
 class Memo:
     """Values worked out from files, kept while those files' bytes stay the same."""
 
-    def __init__(self, files: FileDigests) -> None:
+    def __init__(self, files: FileDigests, code: Callable[[], str]) -> None:
         self.files = files
+        self.code = code  # the generator code's digest: entries kept by other code are not used
         self._entries: dict[str, tuple[dict[str, str], object]] = {}
 
     def clear(self) -> None:
@@ -195,7 +192,7 @@ class Memo:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((code_digest(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.code(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, path)
         except OSError:  # a read-only project: nothing kept, nothing lost
             pass
@@ -215,7 +212,7 @@ class Memo:
             pickle.UnpicklingError,
         ):
             return
-        if code == code_digest() and isinstance(entries, dict):
+        if code == self.code() and isinstance(entries, dict):
             for key, value in entries.items():
                 self._entries.setdefault(key, value)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .fingerprint import code_digest, digest, tree_digest
+from .fingerprint import digest, tree_digest
 from .manifest import form_entry, form_json
 from .output import DuplicateOutput, Stage
 from .pages import render_campaign, render_index, render_static
@@ -142,7 +142,7 @@ class Planner:
         self.cache = renderer.cache
         region = renderer.region
         self.base = digest(
-            FORMAT, code_digest(), region.model_dump_json(), renderer.base_url, renderer.today.isoformat()
+            FORMAT, self.cache.code, region.model_dump_json(), renderer.base_url, renderer.today.isoformat()
         )
         self._chains: dict[str, tuple[str, bool]] = {}
         self._sites = {c.slug: c for c in renderer.project.councils}

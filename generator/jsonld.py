@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from .markdown import render_markdown
-
 if TYPE_CHECKING:
+    from .markdown import Markdown
     from .views import CampaignView, CouncilView, RoleView
 
 
@@ -47,7 +46,12 @@ EMPLOYMENT = {
 
 
 def job_posting(
-    role: RoleView, campaign: CampaignView, council: CouncilView, url: str, logo_url: str
+    role: RoleView,
+    campaign: CampaignView,
+    council: CouncilView,
+    url: str,
+    logo_url: str,
+    markdown: Markdown,
 ) -> Markup:
     """schema.org JobPosting JSON-LD with what Google requires and recommends, for the role page's head."""
     r = role.model
@@ -65,7 +69,7 @@ def job_posting(
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "title": r.title,
-        "description": str(render_markdown(r.description)),
+        "description": str(markdown.html(r.description)),
         "datePosted": campaign.model.opens.isoformat(),
         "validThrough": f"{role.closes.isoformat()}T23:59:59+00:00",
         "employmentType": EMPLOYMENT[r.employment_type][1],

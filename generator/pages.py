@@ -102,10 +102,14 @@ def render_campaign(renderer: Renderer, council: CouncilView, campaign: Campaign
         "sharing": m.sharing.text,
     }
     common = {"council": council, "campaign": campaign}
+    markdown = renderer.cache.markdown
     for page in CAMPAIGN_PAGES:
         for role in campaign.roles if page.per_role else [None]:
             path = role.path if role is not None else campaign.links[page.kind]
-            named = values if role is None else {**values, "role": role.title, "summary": _summary(role)}
+            if role is not None:
+                named = {**values, "role": role.title, "summary": describe(role.description, markdown)}
+            else:
+                named = values
             label = page.label.format(**named) if page.label else None
             info = PageInfo(
                 path,
@@ -125,10 +129,6 @@ def render_campaign(renderer: Renderer, council: CouncilView, campaign: Campaign
     return made
 
 
-def _summary(role: RoleView) -> str:
-    return describe(role.description)
-
-
 def _extra(
     renderer: Renderer,
     kind: str,
@@ -145,7 +145,7 @@ def _extra(
         if not role.closed:
             absolute = renderer.urls.absolute
             url, logo = absolute(role.path, council), absolute(council.logo, council)
-            posting = job_posting(role, campaign, council, url, logo)
+            posting = job_posting(role, campaign, council, url, logo, renderer.cache.markdown)
         return {"role": role, "jsonld": posting}
     if kind == "apply":
         fields = renderer.fields(council, campaign)

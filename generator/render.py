@@ -198,7 +198,7 @@ class Renderer:
 def _theme_chain(cache: BuildCache, root: Path, theme: str, templates: Path | None) -> ThemeChain:
     """The theme chain (with its compiled templates) as the cache has it, while none of its
     folders' files changed."""
-    chain = ThemeChain(root, theme, templates, cache.templates_folder(root))
+    chain = ThemeChain(root, theme, templates, cache.templates_folder(root), cache.markdown)
     key = (str(root), theme, str(templates))
     state = tree_digest([*chain.dirs, *chain.static_dirs], cache.files)
     known = cache.chains.get(key)

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from . import jsonld
-from .markdown import render_inline, render_markdown
+from .markdown import Markdown
 
 DEFAULT_THEME = "default"
 # The themes that come with the generator, for projects that do not carry their own copy.
@@ -59,6 +59,7 @@ class ThemeChain:
         theme: str,
         council_templates: Path | None = None,
         compiled: Path | None = None,  # where to keep compiled templates (none kept without it)
+        markdown: Markdown | None = None,  # the build cache's, so its texts are converted once
     ):
         self.root = root
         base = theme_dir(root, DEFAULT_THEME) or BUILTIN_THEMES / DEFAULT_THEME
@@ -88,10 +89,11 @@ class ThemeChain:
             bytecode_cache=_bytecode_cache(compiled),
         )
         self._selected: dict[tuple[str, ...], jinja2.Template] = {}
-        self.env.filters["markdown"] = render_markdown
+        markdown = markdown or Markdown()
+        self.env.filters["markdown"] = markdown.html
         # a council template's `| tojson` is as safe in a <script> as the generator's own JSON
         self.env.policies["json.dumps_function"] = jsonld.dumps
-        self.env.filters["markdown_inline"] = render_inline
+        self.env.filters["markdown_inline"] = markdown.inline
 
     def select(self, names: list[str]) -> jinja2.Template:
         """The most specific template that exists, e.g. landing-<campaign>.html then landing.html."""

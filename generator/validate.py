@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .formats import EMAIL_PATTERN
+from .formats import EMAIL_PATTERN, Text
 from .loading import WHOLE, Document
 from .problems import Loc, Problem, did_you_mean, format_path, shown
 
@@ -204,13 +204,18 @@ def _under(loc: Loc, bad: Iterable[Loc]) -> bool:
     return any(b[: len(loc)] == loc for b in bad)
 
 
-@functools.cache
+# the kinds the cross-field checks read values as, made once (another kind gets its own each time)
+ADAPTERS: types.MappingProxyType[Any, TypeAdapter] = types.MappingProxyType(
+    {kind: TypeAdapter(kind) for kind in (Any, str, Text, dt.date)}
+)
+
+
 def _adapter(kind: Any) -> TypeAdapter:
-    return TypeAdapter(kind)
+    return ADAPTERS.get(kind) or TypeAdapter(kind)
 
 
-@functools.cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter:
+    """One field of a model on its own (made only for a document with mistakes in it)."""
     return TypeAdapter(model.model_fields[name].rebuild_annotation())
 
 

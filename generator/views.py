@@ -12,22 +12,21 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote as _quote
 
 from PIL import Image as PILImage
 
-from .images import display_size, is_raster, variants
+from .images import display_size, is_raster
 from .jsonld import EMPLOYMENT
-from .markdown import plain_text
 from .models import Campaign, Council, Role
 from .opening import role_closed, role_closes
 from .sites import CampaignSite, CouncilSite
 
 if TYPE_CHECKING:
     from .cache import BuildCache
+    from .markdown import Markdown
 
 PERIOD = {"year": "a year", "hour": "an hour", "day": "a day", "week": "a week", "month": "a month"}
 
@@ -127,23 +126,9 @@ class Assets:
 
     def _resized(self, digest: str, source: Path, suffix: str) -> list[tuple[int, int, GeneratedFile]]:
         if digest not in self._variants:
-            made = _copies(digest, suffix, source)
+            made = self.cache.copies(digest, suffix, source)
             self._variants[digest] = [(w, h, GeneratedFile(b, f"{source} at {w}px wide")) for w, h, b in made]
         return self._variants[digest]
-
-
-# Module-level, not in a BuildCache: it is addressed by content (the digest names the picture's
-# bytes, and resizing is a pure function of them), so what it gives back never goes stale whatever
-# happens on disk; resizing is the slowest step of a build, worth doing once per process.
-@lru_cache(maxsize=256)
-def _copies(digest: str, suffix: str, source: Path) -> list[tuple[int, int, bytes]]:
-    """The resized copies of the picture whose bytes `digest` names (read from `source`)."""
-    return variants(source.read_bytes(), suffix)
-
-
-def forget_pictures() -> None:
-    """Forget the resized copies (a test that counts resizes starts as a new process would)."""
-    _copies.cache_clear()
 
 
 def _picture(source: Path, cache: BuildCache) -> tuple[str, tuple[int, int] | None]:
@@ -359,9 +344,9 @@ def quote(text: str) -> str:
     return _quote(text)
 
 
-def describe(text: str, limit: int = 160) -> str:
+def describe(text: str, markdown: Markdown, limit: int = 160) -> str:
     """A meta description from Markdown: plain text, cut at a word boundary."""
-    plain = plain_text(text)
+    plain = markdown.plain(text)
     if len(plain) <= limit:
         return plain
     return plain[: limit - 1].rsplit(" ", 1)[0] + "…"

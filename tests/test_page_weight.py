@@ -16,7 +16,8 @@ from projects import COUNCIL_YAML, LOGO_SVG, SHARED, write_project
 from support import EXAMPLE_PAGES, ROOT, html_pages, parse
 
 from generator import images
-from generator.build import build, forget
+from generator.build import build
+from generator.cache import BuildCache
 from generator.verify.server import headers_for, parse_headers_file
 
 if str(ROOT) not in sys.path:  # bench/ sits beside the installed packages, not among them
@@ -152,26 +153,30 @@ def test_pictures_come_in_the_size_of_the_screen(pictures: Path, tmp_path: Path)
     assert preview.endswith("/" + candidates(hero)[-1][0].rsplit("/", 1)[-1])
 
 
-def test_a_shared_picture_is_resized_once_and_the_same_bytes_every_build(
+def test_a_shared_picture_is_resized_once_per_cache_and_the_same_bytes_every_build(
     pictures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = []
+    calls, variants = [], images.variants
 
     def counted(source: bytes, suffix: str) -> list[tuple[int, int, bytes]]:
         calls.append(suffix)
-        return images.variants(source, suffix)
+        return variants(source, suffix)
 
-    monkeypatch.setattr("generator.views.variants", counted)
-    forget()  # as a new process
-    build(pictures, tmp_path / "one", today=TODAY)
+    monkeypatch.setattr(images, "variants", counted)
+    cache = BuildCache()
+    build(pictures, tmp_path / "one", today=TODAY, cache=cache)
     assert calls == [".png", ".jpg"]  # the hero once for both councils, the story once
-    build(pictures, tmp_path / "two", today=TODAY)
-    assert calls == [".png", ".jpg"]  # and not again for the next build in this process
+    build(pictures, tmp_path / "two", today=TODAY, cache=cache)
+    assert calls == [".png", ".jpg"]  # and not again for the next build with the same cache
+    build(pictures, tmp_path / "three", today=TODAY, cache=BuildCache())
+    assert calls == [".png", ".jpg"] * 2  # another cache shares nothing with the first
     for council in ("testshire", "otherton"):
         copies = sorted((tmp_path / "one" / council / "_assets").glob("hero-*w.*.png"))
         assert len(copies) == 3
         for copy in copies:
-            assert copy.read_bytes() == (tmp_path / "two" / copy.relative_to(tmp_path / "one")).read_bytes()
+            same = copy.relative_to(tmp_path / "one")
+            for other in ("two", "three"):
+                assert copy.read_bytes() == (tmp_path / other / same).read_bytes()
 
 
 def test_variants_are_deterministic_and_carry_no_metadata() -> None:

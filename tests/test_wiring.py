@@ -285,3 +285,77 @@ def test_verify_given_no_backend_serves_the_static_files_and_says_why_forms_fail
     backend = no_backend(tmp_path, tmp_path, {})
     assert backend.description == "static files only"
     assert backend.lookup is None and "no form backend" in backend.missing
+
+
+MEMO_DECORATORS = {"cache", "lru_cache"}
+MUTATORS = {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend", "insert", "remove"}
+CONTAINERS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+MADE = {"dict", "list", "set", "defaultdict", "OrderedDict"}
+# Not a memo: the task forked workers inherit (so the build's objects are not pickled), set just
+# before the fork and cleared after it.
+FORKED_TASK = "parallel.py:50: global _TASK"
+
+
+def module_memos(source: str, name: str = "<module>") -> list[str]:
+    """What in a module's source keeps state across calls: a memo decorator on a module-level
+    function, a `global` statement, or a module-level container that the module changes."""
+    tree = ast.parse(source, name)
+    found = []
+    containers = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                called = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if (getattr(called, "id", None) or getattr(called, "attr", None)) in MEMO_DECORATORS:
+                    found.append(f"{name}:{node.lineno}: {node.name} is memoised at module level")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            value = node.value
+            called = getattr(value.func, "id", None) if isinstance(value, ast.Call) else None
+            if isinstance(value, CONTAINERS) or called in MADE:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                containers |= {t.id for t in targets if isinstance(t, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.append(f"{name}:{node.lineno}: global {', '.join(node.names)}")
+        changed = None
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            changed = [t.value for t in targets if isinstance(t, ast.Subscript)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            changed = [node.func.value] if node.func.attr in MUTATORS else None
+        for target in changed or []:
+            if isinstance(target, ast.Name) and target.id in containers:
+                found.append(f"{name}:{node.lineno}: the module-level {target.id} is changed")
+    return found
+
+
+def test_the_memo_check_finds_each_kind_of_module_level_state() -> None:
+    source = """
+import functools
+from functools import lru_cache
+SEEN = {}
+ORDER: list = []
+TABLE = {"kept": "as it is"}
+@functools.cache
+def one(x): return x
+@lru_cache(maxsize=8)
+def two(x): return TABLE[x]
+def three(x):
+    global COUNT
+    SEEN[x] = x
+    ORDER.append(x)
+    return SEEN.get(x)
+"""
+    assert module_memos(source) == [
+        "<module>:8: one is memoised at module level",
+        "<module>:10: two is memoised at module level",
+        "<module>:12: global COUNT",
+        "<module>:13: the module-level SEEN is changed",
+        "<module>:14: the module-level ORDER is changed",
+    ]
+
+
+def test_the_generator_keeps_no_memo_at_module_level() -> None:
+    """Every memo lives in a BuildCache (generator/cache.py), so two caches share nothing."""
+    found = [m for p in modules() for m in module_memos(p.read_text(encoding="utf-8"), p.name)]
+    assert found == [FORKED_TASK]
