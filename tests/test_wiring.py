@@ -293,7 +293,7 @@ CONTAINERS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetCo
 MADE = {"dict", "list", "set", "defaultdict", "OrderedDict"}
 # Not a memo: the task forked workers inherit (so the build's objects are not pickled), set just
 # before the fork and cleared after it.
-FORKED_TASK = "parallel.py:50: global _TASK"
+FORKED_TASK = ("parallel.py", "global _TASK")
 
 
 def module_memos(source: str, name: str = "<module>") -> list[str]:
@@ -358,4 +358,5 @@ def three(x):
 def test_the_generator_keeps_no_memo_at_module_level() -> None:
     """Every memo lives in a BuildCache (generator/cache.py), so two caches share nothing."""
     found = [m for p in modules() for m in module_memos(p.read_text(encoding="utf-8"), p.name)]
-    assert found == [FORKED_TASK]
+    # by module and what was found, not by line, so an edit above it leaves the test as it is
+    assert [(m.split(":")[0], m.split(": ", 1)[1]) for m in found] == [FORKED_TASK]
