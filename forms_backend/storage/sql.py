@@ -1,0 +1,385 @@
+"""The storage's SQL, written once for every engine: SQLStorage, over a connection its engine gives.
+
+An engine (sqlite.py, postgres.py) supplies transactions and queries on its connection, its
+errors, and the few places the dialects differ: how a timestamp is passed, a planner hint on
+SQLite, the row locks PostgreSQL takes so that concurrent writers and drains do not meet, and
+what is done after a delete so that nothing deleted can still be read. The SQL here uses `?`
+placeholders; an engine that speaks another style translates them.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+from .interface import (
+    Application,
+    NewApplication,
+    OutboxItem,
+    Removed,
+    Saved,
+    SaveRequest,
+    Storage,
+    StorageError,
+    StoredFile,
+    Token,
+)
+
+# Every table that holds a region's data, in the order a copy must fill them (parents first).
+TABLES = ("applications", "files", "outbox", "tokens", "events")
+
+
+def stamp(moment: dt.datetime | str) -> str:
+    """A UTC timestamp that sorts as text (how answers and exports show every time)."""
+    if isinstance(moment, str):
+        return moment
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def loaded(value: Any) -> Any:
+    """A JSON column's value: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+class Session(Protocol):
+    """What the shared SQL needs of a connection inside a transaction."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+
+def guarded(method: Callable) -> Callable:
+    """A storage method whose engine errors (a lock held too long, a server gone, a full disk)
+    come out as StorageError, which the app answers with 503 and the CLI with a clear message."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLStorage, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except self.errors as exc:
+            raise StorageError(f"the database {self.where} cannot be used right now: {exc}") from None
+
+    return wrapper
+
+
+def guard_public_methods(cls: type) -> type:
+    """Every method of the Storage interface that `cls` has (its own or SQLStorage's), guarded."""
+    for name in Storage.__abstractmethods__ | {"mark_sent_many"}:
+        method = getattr(cls, name, None)
+        if method is not None and not getattr(method, "__isabstractmethod__", False):
+            setattr(cls, name, guarded(method))
+    return cls
+
+
+class SQLStorage(Storage):
+    """The queries of the Storage interface, shared by the engines."""
+
+    errors: tuple[type[BaseException], ...] = ()
+    where = "database"  # how messages name the database (a path, a host and database)
+    # Appended to the outbox claim's inner SELECT (PostgreSQL: FOR UPDATE SKIP LOCKED).
+    claim_locks = ""
+
+    # What an engine provides
+
+    @abc.abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[Session]:
+        """One write transaction: committed at the end of the block, rolled back on an error."""
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        """The rows of one read."""
+
+    def moment(self, value: dt.datetime) -> Any:
+        """A timestamp as this engine stores it (text on SQLite)."""
+        return stamp(value)
+
+    def hint(self, index: str) -> str:
+        """A planner hint naming an index, where the engine takes one."""
+        return ""
+
+    def serialise(self, db: Session, requests: list[SaveRequest]) -> None:
+        """Make concurrent saves of the same application take turns (SQLite: writers already do)."""
+
+    def after_delete(self) -> None:
+        """What the engine does so that deleted rows can no longer be read anywhere."""
+
+    # Applications
+
+    def save_many(self, requests: list[SaveRequest]) -> list[Saved | StorageError]:
+        """One transaction for them all; each application in its own savepoint, so one that fails
+        (an exhausted reference space, say) fails alone."""
+        outcomes: list[Saved | StorageError] = []
+        if not requests:
+            return outcomes
+        with self.transaction() as db:
+            self.serialise(db, requests)
+            for request in requests:
+                db.execute("SAVEPOINT application")
+                try:
+                    outcomes.append(self._save_one(db, request))
+                except StorageError as exc:
+                    db.execute("ROLLBACK TO SAVEPOINT application")
+                    outcomes.append(exc)
+                db.execute("RELEASE SAVEPOINT application")
+        return outcomes
+
+    def _earlier(self, db: Session, app: NewApplication, since: dt.datetime) -> str | None:
+        """The reference of the same application saved since `since`: by its idempotency key,
+        or by its answers' hash."""
+        for kind, column, value in (
+            ("key", "idempotency_key", app.idempotency_key),
+            ("hash", "content_hash", app.content_hash),
+        ):
+            if value is None:
+                continue
+            # The hint (SQLite): left to itself, SQLite picks (council, created_at) and reads
+            # every application the council had in the window, once per new application, so
+            # each save would slow as the council's applications grow.
+            row = db.execute(
+                f"SELECT reference FROM applications{self.hint('applications_' + kind)} WHERE council = ? "
+                f"AND campaign = ? AND {column} = ? AND created_at >= ? ORDER BY id LIMIT 1",
+                (app.council, app.campaign, value, self.moment(since)),
+            ).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def _save_one(self, db: Session, pending: SaveRequest) -> Saved:
+        app = pending.app
+        earlier = self._earlier(db, app, pending.since)
+        if earlier:
+            return Saved(earlier, created=False)
+        reference, messages = pending.reference, pending.messages
+        for attempt in range(20):
+            if attempt:  # the reference was taken: draw another, and address the mail to it
+                reference = pending.new_reference()
+                messages = pending.compose(reference)
+            row = db.execute(
+                "INSERT INTO applications (reference, council, campaign, email, answers, content_hash, "
+                "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (reference) DO NOTHING RETURNING id",
+                (
+                    reference,
+                    app.council,
+                    app.campaign,
+                    app.email.lower(),
+                    json.dumps(app.answers, ensure_ascii=False),
+                    app.content_hash,
+                    app.idempotency_key,
+                    self.moment(app.created_at),
+                ),
+            ).fetchone()
+            if row:
+                break
+        else:
+            raise StorageError("could not draw an unused reference")
+        app_id = row[0]
+        if app.files:
+            db.executemany(
+                "INSERT INTO files (application_id, field, filename, content_type, size, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (app_id, field_id, f.filename, f.content_type, len(f.data), f.data)
+                    for field_id, f in app.files.items()
+                ],
+            )
+        now = self.moment(app.created_at)
+        if messages:
+            db.executemany(
+                "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(app_id, reference, out.kind, out.recipient, out.message, now, now) for out in messages],
+            )
+        return Saved(reference, created=True)
+
+    def applications(self, council, campaign=None, since=None) -> list[Application]:  # noqa: ANN001
+        sql = "SELECT id, reference, council, campaign, email, answers, created_at FROM applications"
+        sql += " WHERE true"
+        params: list[Any] = []
+        for column, value in (("council", council), ("campaign", campaign)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(self.moment(since))
+        rows = self.query(sql + " ORDER BY created_at, id", params)
+        return [Application(r[0], r[1], r[2], r[3], r[4], loaded(r[5]), stamp(r[6])) for r in rows]
+
+    def file(self, council, reference, field_id) -> StoredFile | None:  # noqa: ANN001
+        rows = self.query(
+            "SELECT f.filename, f.content_type, f.data FROM files f JOIN applications a "
+            "ON a.id = f.application_id WHERE a.council = ? AND a.reference = ? AND f.field = ?",
+            (council, reference, field_id),
+        )
+        return StoredFile(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
+
+    def _remove(self, where: str, params: tuple) -> list[Removed]:
+        with self.transaction() as db:
+            rows = db.execute(
+                f"DELETE FROM applications WHERE {where} RETURNING reference, council, campaign, created_at",
+                params,
+            ).fetchall()
+        if rows:
+            self.after_delete()
+        removed = [Removed(r[0], r[1], r[2], stamp(r[3])) for r in rows]
+        return sorted(removed, key=lambda r: r.created_at)
+
+    def purge(self, before) -> list[Removed]:  # noqa: ANN001
+        removed = self._remove("created_at < ?", (self.moment(before),))
+        with self.transaction() as db:
+            db.execute("DELETE FROM events WHERE at < ?", (self.moment(before),))
+        return removed
+
+    def erase(self, email) -> list[Removed]:  # noqa: ANN001
+        return self._remove("email = ?", (email.strip().lower(),))
+
+    # Events (tampering, honeypot): no personal data beyond what was typed into a fixed list
+
+    def log_event(self, at, kind, council, campaign, detail) -> None:  # noqa: ANN001
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO events (at, kind, council, campaign, detail) VALUES (?, ?, ?, ?, ?)",
+                (self.moment(at), kind, council, campaign, json.dumps(detail, ensure_ascii=False)),
+            )
+
+    def events(self, kind=None) -> list[dict[str, Any]]:  # noqa: ANN001
+        rows = self.query(
+            "SELECT at, kind, council, campaign, detail FROM events"
+            + (" WHERE kind = ?" if kind else "")
+            + " ORDER BY id",
+            (kind,) if kind else (),
+        )
+        return [
+            {"at": stamp(r[0]), "kind": r[1], "council": r[2], "campaign": r[3], "detail": loaded(r[4])}
+            for r in rows
+        ]
+
+    # Outbox
+
+    _WAITING = "sent_at IS NULL AND failed_at IS NULL"
+    _ITEM = "id, reference, kind, recipient, message, attempts"
+
+    def due(self, now, limit=50) -> list[OutboxItem]:  # noqa: ANN001
+        rows = self.query(
+            f"SELECT {self._ITEM} FROM outbox WHERE {self._WAITING} AND next_attempt_at <= ? "
+            "ORDER BY id LIMIT ?",
+            (self.moment(now), limit),
+        )
+        return [OutboxItem(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows]
+
+    def claim(self, now, until, limit=50) -> list[OutboxItem]:  # noqa: ANN001
+        with self.transaction() as db:
+            rows = db.execute(
+                f"UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox WHERE "
+                f"{self._WAITING} AND next_attempt_at <= ? ORDER BY id LIMIT ?{self.claim_locks}) "
+                f"RETURNING {self._ITEM}",
+                (self.moment(until), self.moment(now), limit),
+            ).fetchall()
+        items = [OutboxItem(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows]
+        return sorted(items, key=lambda item: item.id)
+
+    def _update_each(self, sql: str, rows: list[tuple]) -> None:
+        with self.transaction() as db:
+            db.executemany(sql, rows)
+
+    def release(self, item_ids, now) -> None:  # noqa: ANN001
+        self._update_each(
+            f"UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND {self._WAITING}",
+            [(self.moment(now), item_id) for item_id in item_ids],
+        )
+
+    _SENT = "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"
+
+    def mark_sent(self, item_id, now) -> None:  # noqa: ANN001
+        self._update_each(self._SENT, [(self.moment(now), item_id)])
+
+    def mark_sent_many(self, item_ids, now) -> None:  # noqa: ANN001
+        self._update_each(self._SENT, [(self.moment(now), item_id) for item_id in item_ids])
+
+    def mark_retry(self, item_id, error, next_at) -> None:  # noqa: ANN001
+        self._update_each(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            [(error[:500], self.moment(next_at), item_id)],
+        )
+
+    def mark_failed(self, item_id, error, now) -> None:  # noqa: ANN001
+        self._update_each(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ?",
+            [(error[:500], self.moment(now), item_id)],
+        )
+
+    def requeue_failed(self, now) -> int:  # noqa: ANN001
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ? "
+                "WHERE sent_at IS NULL AND failed_at IS NOT NULL",
+                (self.moment(now),),
+            )
+            return cursor.rowcount
+
+    def outbox_counts(self) -> dict[str, int]:
+        row = self.query(
+            f"SELECT COUNT(*) FILTER (WHERE {self._WAITING}), COUNT(*) FILTER (WHERE sent_at IS NOT NULL), "
+            "COUNT(*) FILTER (WHERE failed_at IS NOT NULL) FROM outbox"
+        )[0]
+        return {"waiting": row[0], "sent": row[1], "failed": row[2]}
+
+    # Tokens (only their SHA-256 hashes)
+
+    _TOKEN = "id, label, council, hash, created_at, revoked_at"
+
+    def add_token(self, label, council, digest, now) -> int:  # noqa: ANN001
+        with self.transaction() as db:
+            row = db.execute(
+                "INSERT INTO tokens (label, council, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                (label, council, digest, self.moment(now)),
+            ).fetchone()
+        return int(row[0])
+
+    def _token(self, row: Sequence[Any]) -> Token:
+        return Token(row[0], row[1], row[2], row[3], stamp(row[4]), None if row[5] is None else stamp(row[5]))
+
+    def token(self, token_id) -> Token | None:  # noqa: ANN001
+        rows = self.query(f"SELECT {self._TOKEN} FROM tokens WHERE id = ?", (token_id,))
+        return self._token(rows[0]) if rows else None
+
+    def tokens(self) -> list[Token]:
+        return [self._token(r) for r in self.query(f"SELECT {self._TOKEN} FROM tokens ORDER BY id")]
+
+    def revoke_token(self, token_id, now) -> bool:  # noqa: ANN001
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (self.moment(now), token_id),
+            )
+            return cursor.rowcount > 0
+
+    def ping(self) -> None:
+        self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+
+    # Copying a region from one database to another (recruit db copy)
+
+    def rows(self, table: str) -> Iterator[Sequence[Any]]:
+        """Every row of one of TABLES, in id order, columns as `columns(table)` names them."""
+        columns = ", ".join(self.columns(table))
+        last = 0
+        while True:
+            batch = self.query(f"SELECT {columns} FROM {table} WHERE id > ? ORDER BY id LIMIT 500", (last,))
+            yield from batch
+            if len(batch) < 500:
+                return
+            last = batch[-1][0]
+
+    @abc.abstractmethod
+    def columns(self, table: str) -> list[str]:
+        """The columns of one of TABLES, id first."""
+
+    def count(self, table: str) -> int:
+        return int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])
