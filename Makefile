@@ -10,13 +10,13 @@ PORT ?= 8000
 # a real fsync each time, which tmpfs makes free (crash safety is tested by killing processes).
 TEST_TMPDIR ?= $(if $(wildcard /dev/shm/.),/dev/shm,$(or $(TMPDIR),/tmp))
 
-.PHONY: run test install browser axe build validate verify clean schemas bench
+.PHONY: run test install browser axe postgres build validate verify clean schemas bench
 
 run: $(VENV)/.installed ## set up, validate and build every site, serve them on http://127.0.0.1:8000
 	$(BIN)/recruit validate
 	$(BIN)/recruit serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed browser axe ## set up and run the whole suite
+test: $(VENV)/.installed browser axe postgres ## set up and run the whole suite
 	$(BIN)/ruff check .
 	TMPDIR=$(TEST_TMPDIR) $(BIN)/pytest
 
@@ -42,6 +42,20 @@ browser: $(VENV)/.installed
 	if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then exit 0; fi; \
 	$(BIN)/python -m playwright install chromium || { \
 	  echo "No Chromium found: install your system's chromium-headless-shell or chromium package, or set RECRUIT_CHROMIUM"; exit 1; }
+
+# PostgreSQL for the suite's second engine: Debian's postgresql package, installed when missing and
+# we are root. The suite makes its own throwaway cluster (tests/postgres_cluster.py); nothing here
+# starts a server, and the package is told not to create and start a cluster of its own.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's postgresql package for the suite's PostgreSQL tests"; \
+	  mkdir -p /etc/postgresql-common/createcluster.d \
+	    && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/recruit.conf \
+	    && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+	    && exit 0; \
+	fi; \
+	echo "PostgreSQL is not installed: the suite skips its PostgreSQL half (install your system's postgresql package)"
 
 # axe-core for `recruit verify`, as package-lock.json pins it (node_modules/ is never committed).
 # npm runs only when node_modules is missing or package.json/package-lock.json changed.

@@ -9,6 +9,7 @@ taking turns) is sqlite_connection.py's.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import migrations
 from .interface import StorageError
 from .sql import SQLStorage, guard_public_methods
 from .sqlite_connection import Transaction, connect, writers_lock
@@ -38,8 +40,9 @@ class SQLiteStorage(SQLStorage):
     busy_timeout, then StorageError."""
 
     errors = (sqlite3.Error,)
+    engine = "sqlite"
 
-    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 30.0, check_schema: bool = True) -> None:
         self.path = self.where = str(path)
         if self.path != ":memory:":
             try:
@@ -52,6 +55,14 @@ class SQLiteStorage(SQLStorage):
             self._db = connect(self.path, busy_timeout, self._lock, self._writers)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open the database {self.path}: {exc}") from None
+        if check_schema:
+            try:
+                migrations.check(self, self.path, dt.datetime.now(dt.UTC))
+            except (sqlite3.Error, StorageError) as exc:
+                self.close()
+                if isinstance(exc, StorageError):
+                    raise
+                raise StorageError(f"cannot open the database {self.path}: {exc}") from None
 
     def transaction(self) -> Transaction:
         return Transaction(self._db, self._lock, self._writers)
@@ -63,6 +74,13 @@ class SQLiteStorage(SQLStorage):
                 return cursor.fetchall()
             finally:
                 cursor.close()
+
+    def has_table(self, db: sqlite3.Connection, name: str) -> bool:
+        found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return found.fetchone() is not None
+
+    def lock_schema(self, db: sqlite3.Connection) -> None:
+        """Nothing to do: a write transaction already holds the file's one write lock."""
 
     def hint(self, index: str) -> str:
         return f" INDEXED BY {index}"

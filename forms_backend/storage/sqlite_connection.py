@@ -1,4 +1,4 @@
-"""The SQLite file under SQLiteStorage: its schema, a durable connection, its transactions.
+"""The SQLite file under SQLiteStorage: a durable connection and its transactions.
 
 Commits are durable (WAL journal, synchronous=FULL: on disk before the applicant is told). The
 writers of several processes (`recruit backend serve --workers N`, a scheduled `recruit outbox
@@ -16,67 +16,6 @@ try:
     import fcntl
 except ImportError:  # Windows: writers rely on SQLite's own busy wait
     fcntl = None  # type: ignore[assignment]
-
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS applications (
-    id INTEGER PRIMARY KEY,
-    reference TEXT NOT NULL UNIQUE,
-    council TEXT NOT NULL,
-    campaign TEXT NOT NULL,
-    email TEXT NOT NULL,
-    answers TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    idempotency_key TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applications_hash ON applications (council, campaign, content_hash);
-CREATE INDEX IF NOT EXISTS applications_key ON applications (council, campaign, idempotency_key);
-CREATE INDEX IF NOT EXISTS applications_council ON applications (council, created_at);
-CREATE INDEX IF NOT EXISTS applications_email ON applications (email);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
-    field TEXT NOT NULL,
-    filename TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS files_application ON files (application_id);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    application_id INTEGER REFERENCES applications (id) ON DELETE CASCADE,
-    reference TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    message BLOB NOT NULL,
-    created_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    sent_at TEXT,
-    failed_at TEXT,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, failed_at, next_attempt_at);
-CREATE TABLE IF NOT EXISTS tokens (
-    id INTEGER PRIMARY KEY,
-    label TEXT NOT NULL,
-    council TEXT,
-    hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    council TEXT,
-    campaign TEXT,
-    detail TEXT NOT NULL
-);
-"""
 
 
 def writers_lock(path: str) -> int | None:
@@ -113,8 +52,8 @@ class Transaction:
 
 
 def connect(path: str, busy_timeout: float, lock: threading.RLock, writers: int | None) -> sqlite3.Connection:
-    """A connection to the file, durable, its schema created if it is not there yet; sqlite3.Error
-    when it cannot be opened. One thread at a time uses it (holding `lock`)."""
+    """A durable connection to the file; sqlite3.Error when it cannot be opened. One thread at a
+    time uses it (holding `lock`). Its schema is migrations.py's."""
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
     try:
         db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
@@ -122,13 +61,6 @@ def connect(path: str, busy_timeout: float, lock: threading.RLock, writers: int 
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten, not left in free pages
-        with Transaction(db, lock, writers):
-            for statement in SCHEMA.split(";"):  # executescript would commit first
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
     except sqlite3.Error:
         db.close()
         raise

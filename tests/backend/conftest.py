@@ -1,12 +1,18 @@
 """Fixtures for the form backend, shaped like its pipeline: example build -> settings -> app -> live server.
 
 The example region (`dist`, `manifest`) is the one tests/conftest.py builds once a session with
-the clock pinned; each test gets its own SQLite file and mail folder, and a real uvicorn server
+the clock pinned; each test gets its own database and mail folder, and a real uvicorn server
 on a free loopback port.
+
+Every test that takes `database_url` (and so `settings`, `live` and `client`) runs on both
+engines: its own SQLite file, and a real PostgreSQL, a throwaway cluster made for the session
+(tests/postgres_cluster.py) whose tables are emptied before each test. A machine that cannot run
+PostgreSQL skips those runs and says why; with CI=true they fail instead.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +20,7 @@ import httpx
 import pytest
 from backend_support import ROOT, LiveServer, make_settings, site_client
 from openapi_check import OpenAPI
+from postgres_cluster import Cluster, why_unavailable
 
 from forms_backend.app import create_app
 from forms_backend.settings import Settings
@@ -24,9 +31,45 @@ def openapi() -> OpenAPI:
     return OpenAPI(ROOT / "openapi.yaml")
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """The session's PostgreSQL cluster (skipped, or with CI=true failed, where none can run)."""
+    reason = why_unavailable()
+    if reason:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI must run the PostgreSQL half of the suite, and cannot: {reason}")
+        pytest.skip(f"no PostgreSQL here: {reason}")
+    with Cluster() as cluster:
+        cluster.create_database("recruit")
+        yield cluster
+
+
+def emptied(cluster: Cluster, database: str = "recruit") -> str:
+    """The database's URL, with every table of ours emptied (the schema is kept)."""
+    with cluster.connect(database) as db:
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
+                "('applications', 'files', 'outbox', 'tokens', 'events')"
+            )
+        ]
+        if tables:
+            db.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return cluster.url(database)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database for one test, on each engine in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'recruit.db'}"
+    return emptied(request.getfixturevalue("postgres"))
+
+
 @pytest.fixture
-def settings(dist: Path, tmp_path: Path) -> Settings:
-    return make_settings(dist, tmp_path)
+def settings(dist: Path, tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(dist, tmp_path, database_url=database_url)
 
 
 @pytest.fixture

@@ -11,7 +11,17 @@ import time
 from itertools import product
 
 import pytest
-from backend_support import JSON, NOW, PDF, LiveServer, form_of, good_answers, make_settings, site_client
+from backend_support import (
+    JSON,
+    NOW,
+    PDF,
+    LiveServer,
+    form_of,
+    free_port,
+    good_answers,
+    make_settings,
+    site_client,
+)
 from click.testing import CliRunner
 
 from forms_backend import auth
@@ -338,9 +348,11 @@ def test_a_locked_database_is_a_clear_cli_error(tmp_path) -> None:  # noqa: ANN0
     assert "Traceback" not in result.output and not isinstance(result.exception, sqlite3.Error)
 
 
-def test_postgresql_is_reported_not_crashed(tmp_path) -> None:  # noqa: ANN001
-    code, out = cli("tokens", "list", "--database", "postgresql://db.example/recruit")
-    assert code == 1 and "PostgreSQL storage is not implemented yet" in out and "Traceback" not in out
+def test_an_unreachable_postgresql_is_reported_not_crashed(tmp_path) -> None:  # noqa: ANN001
+    port = free_port()  # nothing listens there
+    code, out = cli("tokens", "list", "--database", f"postgresql://recruit:s3cret@127.0.0.1:{port}/recruit")
+    assert code == 1 and f"cannot open the database 127.0.0.1:{port}/recruit" in out, out
+    assert "Traceback" not in out and "s3cret" not in out
 
 
 def test_an_erased_applicant_leaves_no_trace_in_the_database_files(tmp_path, manifest) -> None:  # noqa: ANN001
