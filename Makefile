@@ -14,6 +14,7 @@ TEST_TMPDIR ?= $(if $(wildcard /dev/shm/.),/dev/shm,$(or $(TMPDIR),/tmp))
 
 run: $(VENV)/.installed ## set up, validate and build every site, serve them on http://127.0.0.1:8000
 	$(BIN)/recruit validate
+	$(BIN)/recruit db migrate
 	$(BIN)/recruit serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed browser axe postgres ## set up and run the whole suite

@@ -1,7 +1,7 @@
 """The backend's admin commands, added to `recruit` by generator/cli.py (see COMMANDS).
 
 recruit backend serve | tokens create/revoke/list | applications export/purge/erase
-| outbox send/retry-failed
+| outbox send/retry-failed | db migrate/status/copy (db_cli.py)
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import auth, export
+from .db_cli import db
 from .manifest import Manifest, ManifestError, load
 from .outbox import drain
 from .settings import Settings, parse_rate
@@ -340,4 +341,4 @@ def outbox_retry_failed(database) -> None:  # noqa: ANN001
     )
 
 
-COMMANDS = [backend, tokens, applications, outbox]
+COMMANDS = [backend, tokens, applications, outbox, db]

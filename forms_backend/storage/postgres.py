@@ -162,7 +162,13 @@ class PostgresStorage(SQLStorage):
         return value
 
     def has_table(self, db: Session, name: str) -> bool:
-        return db.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()[0]
+        # A catalog query, not to_regclass(): that reads a cache a waiting migrator may not have
+        # refreshed, and would miss the tables another one has just committed.
+        found = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?)",
+            (name,),
+        )
+        return found.fetchone()[0]
 
     def lock_schema(self, db: Session) -> None:
         """Migrations take turns: several workers opening a new database create it once."""
@@ -185,6 +191,12 @@ class PostgresStorage(SQLStorage):
         dead tuple until VACUUM: vacuumed now, so no query can read it any more."""
         with self._pool.connection() as conn, contextlib.suppress(psycopg.Error):
             conn.execute("VACUUM (INDEX_CLEANUP ON) applications, files, outbox")
+
+    def after_copy(self, db: Session, table: str) -> None:
+        db.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), "
+            f"MAX(id) IS NOT NULL) FROM {table}"
+        )
 
     def columns(self, table: str) -> list[str]:
         rows = self.query(

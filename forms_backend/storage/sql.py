@@ -381,5 +381,8 @@ class SQLStorage(Storage):
     def columns(self, table: str) -> list[str]:
         """The columns of one of TABLES, id first."""
 
+    def after_copy(self, db: Session, table: str) -> None:
+        """After rows were copied in with their ids: new rows must get ids after them."""
+
     def count(self, table: str) -> int:
         return int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])

@@ -1,0 +1,71 @@
+"""Moving a region's data from one database to another (`recruit db copy`), and checking it.
+
+Every table is copied in id order, ids kept, in one transaction on the target: a copy that fails
+leaves the target empty. Values travel in a neutral form (timestamps as UTC text, JSON as text,
+files as bytes), which both engines take. The target must be at the latest schema and empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .interface import StorageError
+from .sql import TABLES, SQLStorage, stamp
+
+BATCH = 200
+
+
+def neutral(value: Any) -> Any:
+    """A value read from either engine, as either engine can write it."""
+    if isinstance(value, dt.datetime):
+        return stamp(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def counts(storage: SQLStorage) -> dict[str, int]:
+    return {table: storage.count(table) for table in TABLES}
+
+
+def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
+    """Copy every row of `source` into the empty `target`; the rows copied per table, checked
+    against both databases' counts afterwards (StorageError if they differ)."""
+    already = {table: n for table, n in counts(target).items() if n}
+    if already:
+        held = ", ".join(f"{n:,} {table}" for table, n in already.items())
+        raise StorageError(
+            f"the target database {target.where} is not empty ({held}): copy into a new one"
+        )
+    copied = dict.fromkeys(TABLES, 0)
+    with target.transaction() as db:
+        for table in TABLES:
+            columns = source.columns(table)
+            missing = set(columns) - set(target.columns(table))
+            if missing:
+                raise StorageError(
+                    f"the target's {table} table lacks {sorted(missing)}: run `recruit db migrate` on it"
+                )
+            insert = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            )
+            batch: list[Sequence[Any]] = []
+            for row in source.rows(table):
+                batch.append([neutral(v) for v in row])
+                if len(batch) == BATCH:
+                    db.executemany(insert, batch)
+                    copied[table] += len(batch)
+                    batch = []
+            if batch:
+                db.executemany(insert, batch)
+                copied[table] += len(batch)
+            target.after_copy(db, table)
+    after = (counts(source), counts(target))
+    if not after[0] == after[1] == copied:
+        raise StorageError(f"the counts differ after the copy: source {after[0]}, target {after[1]}")
+    return copied
