@@ -156,8 +156,8 @@ def test_tokens_are_stored_hashed(tmp_path, dist, manifest) -> None:  # noqa: AN
     assert code != 0 and "no active token" in out
 
 
-def test_uploaded_cv_is_readable_with_the_councils_token_only(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_uploaded_cv_is_readable_with_the_councils_token_only(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     storage = open_storage(settings.database_url)
     mine = auth.create_token(storage, "wolverhampton", "w", NOW)[1]
     theirs = auth.create_token(storage, "dudley", "d", NOW)[1]
@@ -191,8 +191,8 @@ NAMES = [
 ]
 
 
-def test_csv_is_safe_for_excel_and_round_trips(dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_csv_is_safe_for_excel_and_round_trips(database_url, dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     storage = open_storage(settings.database_url)
     token = auth.create_token(storage, "wolverhampton", "w", NOW)[1]
     storage.close()
@@ -225,8 +225,8 @@ def test_csv_is_safe_for_excel_and_round_trips(dist, tmp_path, manifest, openapi
     assert [a["answers"]["full_name"] for a in as_json.json()["applications"]] == stored
 
 
-def test_cli_export_is_that_councils_only(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_cli_export_is_that_councils_only(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         for slug, campaign in (("wolverhampton", "come-back-to-care"), ("dudley", "come-back-to-care")):
             form = form_of(manifest, slug, campaign)
@@ -256,8 +256,8 @@ def test_cli_export_is_that_councils_only(dist, tmp_path, manifest) -> None:  # 
         assert code == 2 and "outside the years 1 to 9999" in out and "Traceback" not in out
 
 
-def test_purge_and_erase(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_purge_and_erase(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     storage = open_storage(settings.database_url)
     refs = {}

@@ -106,8 +106,10 @@ def test_closed_campaign_is_410_with_a_clear_page(client, manifest, openapi) -> 
     assert "28 February 2026" in soup.find("main").get_text()
 
 
-def test_not_yet_open_is_410(dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
-    early = make_settings(dist, tmp_path, clock=lambda: dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC))
+def test_not_yet_open_is_410(database_url, dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
+    early = make_settings(
+        dist, tmp_path, database_url=database_url, clock=lambda: dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)
+    )
     form = form_of(manifest, "coventry", "time-to-care")
     with LiveServer(create_app(early)) as server, site_client(server.url) as client:
         r = openapi.check(client.post("/apply/coventry/time-to-care", data=good_answers(form), headers=JSON))

@@ -100,8 +100,10 @@ def apply(settings, manifest, name: str = "Ada Lovelace", email: str = "ada@exam
     return r.json()["reference"]
 
 
-def test_with_the_smtp_server_up_both_emails_go(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+def test_with_the_smtp_server_up_both_emails_go(database_url, dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, smtp_host="127.0.0.1", smtp_port=smtp_port
+    )
     reference = apply(settings, manifest, name="Zoë Ñúñez")
     storage = open_storage(settings.database_url)
     try:
@@ -122,10 +124,18 @@ def test_with_the_smtp_server_up_both_emails_go(dist, tmp_path, manifest, smtp_p
     assert reference in notice.get_content() and "ada@example.com" in notice["Reply-To"]
 
 
-def test_smtp_down_at_submit_time_delays_and_loses_nothing(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+def test_smtp_down_at_submit_time_delays_and_loses_nothing(
+    database_url, dist, tmp_path, manifest, smtp_port
+) -> None:  # noqa: ANN001
     now = [NOW]
     settings = make_settings(
-        dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_timeout=2, clock=lambda: now[0]
+        dist,
+        tmp_path,
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_timeout=2,
+        clock=lambda: now[0],
     )
     reference = apply(settings, manifest)
     storage = open_storage(settings.database_url)
@@ -144,9 +154,18 @@ def test_smtp_down_at_submit_time_delays_and_loses_nothing(dist, tmp_path, manif
     assert all(reference in m["Subject"] for _, m in inbox.messages) and len(inbox.messages) == n
 
 
-def test_a_greylisting_server_gets_the_mail_on_a_later_drain(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+def test_a_greylisting_server_gets_the_mail_on_a_later_drain(
+    database_url, dist, tmp_path, manifest, smtp_port
+) -> None:  # noqa: ANN001
     now = [NOW]
-    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, clock=lambda: now[0])
+    settings = make_settings(
+        dist,
+        tmp_path,
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        clock=lambda: now[0],
+    )
     reference = apply(settings, manifest)
     storage = open_storage(settings.database_url)
     n = expected(manifest)
@@ -164,8 +183,12 @@ def test_a_greylisting_server_gets_the_mail_on_a_later_drain(dist, tmp_path, man
     assert len(inbox.messages) == n and all(reference in m["Subject"] for _, m in inbox.messages)
 
 
-def test_refused_for_good_is_failed_until_retry_failed_queues_it(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+def test_refused_for_good_is_failed_until_retry_failed_queues_it(
+    database_url, dist, tmp_path, manifest, smtp_port
+) -> None:  # noqa: ANN001
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, smtp_host="127.0.0.1", smtp_port=smtp_port
+    )
     reference = apply(settings, manifest)
     storage = open_storage(settings.database_url)
     n = expected(manifest)
@@ -189,10 +212,13 @@ def test_refused_for_good_is_failed_until_retry_failed_queues_it(dist, tmp_path,
     assert len(inbox.messages) == n and all(reference in m["Subject"] for _, m in inbox.messages)
 
 
-def test_the_running_server_drains_the_outbox_itself(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+def test_the_running_server_drains_the_outbox_itself(
+    database_url, dist, tmp_path, manifest, smtp_port
+) -> None:  # noqa: ANN001
     settings = make_settings(
         dist,
         tmp_path,
+        database_url=database_url,
         smtp_host="127.0.0.1",
         smtp_port=smtp_port,
         outbox_interval=0.2,
@@ -212,8 +238,8 @@ def test_the_running_server_drains_the_outbox_itself(dist, tmp_path, manifest, s
     assert len(inbox.messages) == expected(manifest)
 
 
-def test_without_smtp_messages_are_eml_files(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_without_smtp_messages_are_eml_files(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     reference = apply(settings, manifest)
     result = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
         main,
@@ -235,8 +261,8 @@ def test_without_smtp_messages_are_eml_files(dist, tmp_path, manifest) -> None: 
     assert "sent 0" in again.output and len(list(settings.mail_dir.glob("*.eml"))) == expected(manifest)
 
 
-def test_outbox_send_exits_1_while_smtp_is_down(dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_outbox_send_exits_1_while_smtp_is_down(database_url, dist, tmp_path, manifest, smtp_port) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     apply(settings, manifest)
     result = CliRunner(env={"RECRUIT_NOW": NOW.isoformat()}).invoke(
         main,
@@ -247,8 +273,8 @@ def test_outbox_send_exits_1_while_smtp_is_down(dist, tmp_path, manifest, smtp_p
     assert result.exit_code == 1 and f"to retry {n}" in result.output and f"{n} waiting" in result.output
 
 
-def test_names_and_domains_beyond_ascii_reach_the_mail_intact(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_names_and_domains_beyond_ascii_reach_the_mail_intact(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     reference = apply(settings, manifest, name="Zoë Ñúñez-Ångström 王芳", email="zoe@bücher.example")
     storage = open_storage(settings.database_url)
     try:
@@ -268,8 +294,10 @@ def test_names_and_domains_beyond_ascii_reach_the_mail_intact(dist, tmp_path, ma
     assert "Zoë Ñúñez-Ångström 王芳" in notice.get_content() and reference in notice["Subject"]
 
 
-def test_an_address_mail_cannot_be_sent_to_is_the_applicants_mistake(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path)
+def test_an_address_mail_cannot_be_sent_to_is_the_applicants_mistake(
+    database_url, dist, tmp_path, manifest
+) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url)
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         r = client.post(ACTION, data=good_answers(form, email="zoë@example.com"), headers=JSON)
@@ -288,10 +316,12 @@ def _queue_mail(storage, count: int) -> None:  # noqa: ANN001
         )
 
 
-def test_two_drainers_at_once_send_each_message_once(dist, tmp_path, smtp_port) -> None:  # noqa: ANN001
+def test_two_drainers_at_once_send_each_message_once(database_url, dist, tmp_path, smtp_port) -> None:  # noqa: ANN001
     # Two worker processes each draining in the background, or the server beside a scheduled
     # `recruit outbox send`: two connections to one database, draining at the same moment.
-    settings = make_settings(dist, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port)
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, smtp_host="127.0.0.1", smtp_port=smtp_port
+    )
     first, second = open_storage(settings.database_url), open_storage(settings.database_url)
     _queue_mail(first, 60)
     start = threading.Barrier(2)
@@ -318,9 +348,11 @@ def test_two_drainers_at_once_send_each_message_once(dist, tmp_path, smtp_port) 
         second.close()
 
 
-def test_mail_a_dead_drainer_took_is_sent_once_its_lease_is_over(dist, tmp_path) -> None:  # noqa: ANN001
+def test_mail_a_dead_drainer_took_is_sent_once_its_lease_is_over(database_url, dist, tmp_path) -> None:  # noqa: ANN001
     now = [NOW]
-    settings = make_settings(dist, tmp_path, clock=lambda: now[0], outbox_lease=600.0)
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, clock=lambda: now[0], outbox_lease=600.0
+    )
     storage = open_storage(settings.database_url)
     try:
         _queue_mail(storage, 3)
@@ -336,6 +368,7 @@ def test_mail_a_dead_drainer_took_is_sent_once_its_lease_is_over(dist, tmp_path)
 
 
 def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_interval(
+    database_url,
     dist,
     tmp_path,
     manifest,
@@ -343,7 +376,7 @@ def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_
 ) -> None:
     from forms_backend import outbox as outbox_module
 
-    settings = make_settings(dist, tmp_path, outbox_interval=60.0)
+    settings = make_settings(dist, tmp_path, database_url=database_url, outbox_interval=60.0)
     draining, go_on = threading.Event(), threading.Event()
     real_drain = outbox_module.drain
 
@@ -374,12 +407,12 @@ def test_an_application_stored_during_a_drain_is_mailed_without_waiting_out_the_
 
 
 def test_a_backlog_of_mail_goes_out_batch_after_batch_without_waiting_out_the_interval(
-    dist, tmp_path, manifest
+    database_url, dist, tmp_path, manifest
 ) -> None:  # noqa: ANN001
     """More mail is waiting than one drain takes (a burst, a mail server back after a while):
     once woken, the server sends it all, batch after batch, instead of one batch each outbox
     interval (a minute here)."""
-    settings = make_settings(dist, tmp_path, outbox_interval=60.0)
+    settings = make_settings(dist, tmp_path, database_url=database_url, outbox_interval=60.0)
     storage = open_storage(settings.database_url)
     for n in range(2 * DRAIN_LIMIT):
         storage.save(
@@ -402,13 +435,13 @@ def test_a_backlog_of_mail_goes_out_batch_after_batch_without_waiting_out_the_in
     assert len(list(settings.mail_dir.glob(f"{reference}-*.eml"))) == expected(manifest)
 
 
-def test_mail_waits_while_an_application_is_being_taken_in(dist, tmp_path) -> None:  # noqa: ANN001
+def test_mail_waits_while_an_application_is_being_taken_in(database_url, dist, tmp_path) -> None:  # noqa: ANN001
     """Applicants first: the outbox holds back while a post is in progress, and goes once none is."""
     import asyncio
 
     from forms_backend.backend import Backend
 
-    backend = Backend(make_settings(dist, tmp_path))
+    backend = Backend(make_settings(dist, tmp_path, database_url=database_url))
 
     async def scenario() -> None:
         backend.outbox.taking = 1

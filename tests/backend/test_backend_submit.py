@@ -260,8 +260,10 @@ def test_cors_preflight_only_for_the_manifests_sites(client) -> None:  # noqa: A
     assert bad.status_code == 403 and "access-control-allow-origin" not in bad.headers
 
 
-def test_rate_limit_gives_a_clear_429(dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path, rate_limit=(3, 600.0), rate_limit_loopback=True)
+def test_rate_limit_gives_a_clear_429(database_url, dist, tmp_path, manifest, openapi) -> None:  # noqa: ANN001
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, rate_limit=(3, 600.0), rate_limit_loopback=True
+    )
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         codes = [
@@ -305,8 +307,8 @@ def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(dist, tmp_pat
         assert post(4, "198.51.100.1, 203.0.113.8") == 201  # another client behind the proxy
 
 
-def test_loopback_is_not_limited_by_default(dist, tmp_path, manifest) -> None:  # noqa: ANN001
-    settings = make_settings(dist, tmp_path, rate_limit=(1, 600.0))
+def test_loopback_is_not_limited_by_default(database_url, dist, tmp_path, manifest) -> None:  # noqa: ANN001
+    settings = make_settings(dist, tmp_path, database_url=database_url, rate_limit=(1, 600.0))
     form = form_of(manifest, "wolverhampton", "come-back-to-care")
     with LiveServer(create_app(settings)) as server, site_client(server.url) as client:
         codes = {
