@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -52,6 +55,39 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+def start_server(
+    dist: Path, db: str, port: int, tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`recruit backend serve` in a process of its own, on `port`, once its /health answers 200."""
+    command = [
+        str(Path(sys.executable).parent / "recruit"),
+        "backend",
+        "serve",
+        "--port",
+        str(port),
+        "--dist",
+        str(dist),
+        "--database",
+        db,
+        "--mail-dir",
+        str(tmp_path / "mail"),
+        "--rate-limit",
+        "off",
+        *extra,
+    ]
+    env = {**os.environ, "RECRUIT_NOW": NOW.isoformat(), "RECRUIT_OUTBOX_INTERVAL": "0", **(env or {})}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError(f"the server did not start: {process.communicate()[1].decode()[-2000:]}")
 
 
 def site_client(base_url: str = "", **kwargs: Any) -> httpx.Client:

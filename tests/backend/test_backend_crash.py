@@ -4,54 +4,22 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from backend_support import JSON, NOW, form_of, free_port, good_answers, site_client
+from backend_support import JSON, form_of, free_port, good_answers, site_client
+from backend_support import start_server as start
 
 from forms_backend.storage import open_storage
 
 N = 40
 
 
-def start(dist: Path, db: str, port: int, tmp_path: Path, *extra: str) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).parent / "recruit"),
-        "backend",
-        "serve",
-        "--port",
-        str(port),
-        "--dist",
-        str(dist),
-        "--database",
-        db,
-        "--mail-dir",
-        str(tmp_path / "mail"),
-        "--rate-limit",
-        "off",
-        *extra,
-    ]
-    env = {**os.environ, "RECRUIT_NOW": NOW.isoformat(), "RECRUIT_OUTBOX_INTERVAL": "0"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the server did not start: {process.communicate()[1].decode()[-2000:]}")
-
-
-def test_kill_9_loses_no_acknowledged_application(dist, manifest, tmp_path) -> None:  # noqa: ANN001
-    db = f"sqlite:///{tmp_path / 'recruit.db'}"
+def test_kill_9_loses_no_acknowledged_application(database_url, dist, manifest, tmp_path) -> None:  # noqa: ANN001
+    db = database_url
     port = free_port()
     form = form_of(manifest, "walsall", "come-back-to-care")
     received: list[str] = []
@@ -122,10 +90,10 @@ def running(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="finds the workers through /proc")
-def test_workers_share_the_database_and_stop_together(dist, manifest, tmp_path) -> None:  # noqa: ANN001
+def test_workers_share_the_database_and_stop_together(database_url, dist, manifest, tmp_path) -> None:  # noqa: ANN001
     """`recruit backend serve --workers 2`: two processes take applications into one database,
     every acknowledged one is stored once, and Ctrl-C/SIGTERM stops them all."""
-    db = f"sqlite:///{tmp_path / 'recruit.db'}"
+    db = database_url
     port = free_port()
     form = form_of(manifest, "walsall", "come-back-to-care")
     server = start(dist, db, port, tmp_path, "--workers", "2")
