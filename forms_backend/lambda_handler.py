@@ -1,9 +1,12 @@
 """AWS Lambda entry points: `handler` for API Gateway HTTP API (v2) events, `drain_outbox` on a timer.
 
 Configured by environment (see Settings.from_env): RECRUIT_DIST (the built sites, shipped with
-the function), RECRUIT_MANIFEST, DATABASE_URL, SMTP_HOST/SMTP_PORT, RECRUIT_MAIL_FROM. The API's
-`/api` prefix (RECRUIT_API_BASE_PATH) is stripped before routing. Lambda runs no background
-task: schedule `drain_outbox` (an EventBridge rule every minute) to send the outbox.
+the function), RECRUIT_MANIFEST, SMTP_HOST/SMTP_PORT, RECRUIT_MAIL_FROM. The database URL is
+DATABASE_URL, or is read from the Secrets Manager secret RECRUIT_DATABASE_SECRET or the SSM
+parameter RECRUIT_DATABASE_PARAMETER (secrets.py), once per container. The API's `/api` prefix
+(RECRUIT_API_BASE_PATH) is stripped before routing. Lambda runs no background task: schedule
+`drain_outbox` (an EventBridge rule every minute) to send the outbox. deploy/aws/template.yaml
+deploys both.
 """
 
 from __future__ import annotations
@@ -15,15 +18,20 @@ from mangum import Mangum
 
 from .app import create_app
 from .outbox import drain
+from .secrets import database_url
 from .settings import Settings
 from .storage import open_storage
 
-_handlers: dict[str, Mangum] = {}
+_handlers: dict[str, Any] = {}
 
 
 def _settings() -> Settings:
-    root = os.environ.get("LAMBDA_TASK_ROOT", ".")
-    return Settings.from_env(root, outbox_interval=0.0)
+    """The settings, made once per container: the database's secret is read on the first call."""
+    if "settings" not in _handlers:
+        root = os.environ.get("LAMBDA_TASK_ROOT", ".")
+        url = database_url(os.environ)
+        _handlers["settings"] = Settings.from_env(root, outbox_interval=0.0, database_url=url)
+    return _handlers["settings"]
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
