@@ -122,6 +122,7 @@ class PostgresStorage(SQLStorage):
     def __init__(self, url: str, busy_timeout: float = 30.0, check_schema: bool = True) -> None:
         conninfo, options = split_url(url)
         self.where = describe(conninfo)
+        self._lock_timeout = f"SET LOCAL lock_timeout = {max(1, int(busy_timeout * 1000))}"
         settings = {"autocommit": True, "prepare_threshold": options["prepare_threshold"]}
         try:  # one connection first, for a clear error now (a wrong password, no such database)
             with psycopg.connect(conninfo, connect_timeout=max(2, int(busy_timeout)), **settings):
@@ -151,7 +152,10 @@ class PostgresStorage(SQLStorage):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
+        """A write transaction that waits for a lock (a purge's VACUUM FULL, a migration) at
+        most the busy timeout; SET LOCAL lasts only as long as the transaction."""
         with self._pool.connection() as conn, conn.transaction():
+            conn.execute(self._lock_timeout)
             yield Session(conn)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -187,10 +191,19 @@ class PostgresStorage(SQLStorage):
         db.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(?::bigint[]) AS k", (sorted(keys),))
 
     def after_delete(self) -> None:
-        """A deleted row stays in its table's pages, and a large file in its TOAST table, as a
-        dead tuple until VACUUM: vacuumed now, so no query can read it any more."""
-        with self._pool.connection() as conn, contextlib.suppress(psycopg.Error):
-            conn.execute("VACUUM (INDEX_CLEANUP ON) applications, files, outbox")
+        """A deleted row stays in its table's pages, and a large file in its TOAST table, until
+        the space is reused: plain VACUUM frees the space but leaves the bytes in it, which
+        pageinspect can still read. VACUUM FULL writes the three tables anew and removes the old
+        files. It holds their lock meanwhile: a save waiting longer than the busy timeout is
+        refused with 503 (nothing kept), so run purges at a quiet hour."""
+        try:
+            with self._pool.connection() as conn:
+                conn.execute("VACUUM (FULL) applications, files, outbox")
+        except psycopg.Error as exc:  # not retried: the rows are already deleted
+            raise StorageError(
+                f"the rows were deleted, but VACUUM FULL failed ({exc}): their bytes stay in the "
+                "tables' free space until it runs; run VACUUM (FULL) applications, files, outbox"
+            ) from None
 
     def after_copy(self, db: Session, table: str) -> None:
         db.execute(

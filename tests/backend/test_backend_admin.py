@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sqlite3
 import time
 from itertools import product
@@ -27,7 +28,7 @@ from click.testing import CliRunner
 from forms_backend import auth
 from forms_backend.app import create_app
 from forms_backend.export import neutralise
-from forms_backend.storage import NewApplication, open_storage
+from forms_backend.storage import NewApplication, StoredFile, open_storage
 from forms_backend.validation import fingerprint
 from generator.cli import main
 
@@ -374,5 +375,64 @@ def test_an_erased_applicant_leaves_no_trace_in_the_database_files(tmp_path, man
         files = [p for p in tmp_path.iterdir() if p.name.startswith("recruit.db")]
         assert not [p.name for p in files if b"Quarrington" in p.read_bytes()]
         assert any(b"Ada B" in p.read_bytes() for p in files)  # the other applicant is kept
+    finally:
+        storage.close()
+
+
+def _pages_holding(db, marker: bytes) -> list[str]:  # noqa: ANN001
+    """Every page of our tables (and their TOAST tables) whose bytes, or any tuple in it, dead
+    or alive, hold `marker`: what pageinspect, a query, can read."""
+    found = []
+    relations = db.execute(
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relname IN ('applications', 'files', 'outbox') "
+        "UNION SELECT c.reltoastrelid::regclass::text FROM pg_class c "
+        "WHERE c.relname IN ('applications', 'files', 'outbox') AND c.reltoastrelid <> 0"
+    ).fetchall()
+    for (relation,) in relations:
+        pages = db.execute("SELECT pg_relation_size(%s) / 8192", (relation,)).fetchone()[0]
+        for page in range(pages):
+            raw = bytes(db.execute("SELECT get_raw_page(%s, %s)", (relation, page)).fetchone()[0])
+            tuples = db.execute("SELECT t_data FROM heap_page_items(get_raw_page(%s, %s))", (relation, page))
+            if marker in raw or any(t[0] and marker in bytes(t[0]) for t in tuples):
+                found.append(f"{relation} page {page}")
+    return found
+
+
+def test_an_erased_applicant_leaves_no_tuple_postgresql_can_read(postgres, manifest) -> None:  # noqa: ANN001
+    """On PostgreSQL a deleted row stays in its page as a dead tuple until VACUUM, and a CV in the
+    TOAST table: erase vacuums, so not even pageinspect finds the person any more."""
+    from conftest import emptied
+
+    url = emptied(postgres)
+    form = form_of(manifest, "wolverhampton", "come-back-to-care")
+    cv = {  # incompressible, so that the CV is stored out of line in the TOAST table
+        name: StoredFile(
+            "cv.pdf", "application/pdf", PDF + name.encode() + os.urandom(20_000) + name.encode()
+        )
+        for name in ("Xanthippe Quarrington", "Ada Bee")
+    }
+    storage = open_storage(url)
+    try:
+        for n, (name, email) in enumerate(
+            [("Xanthippe Quarrington", "xq@example.com"), ("Ada Bee", "ab@example.com")]
+        ):
+            answers = good_answers(form, email=email, name=name)
+            app = NewApplication(
+                "wolverhampton",
+                "come-back-to-care",
+                email,
+                answers,
+                fingerprint("w", name, answers),
+                NOW,
+                files={"cv": cv[name]},
+            )
+            storage.save(app, lambda n=n: f"WOL-ERASE{n}XX", lambda ref: [], NOW - dt.timedelta(days=1))
+        with postgres.connect("recruit") as db:
+            db.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+            assert _pages_holding(db, b"Quarrington")  # the probe sees a stored person
+            assert [r.reference for r in storage.erase("XQ@example.com")] == ["WOL-ERASE0XX"]
+            assert _pages_holding(db, b"Quarrington") == []
+            assert _pages_holding(db, b"Ada Bee")  # the other applicant is kept
+        assert storage.file("wolverhampton", "WOL-ERASE1XX", "cv") == cv["Ada Bee"]
     finally:
         storage.close()
