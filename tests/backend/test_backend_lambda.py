@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import time
 from urllib.parse import urlencode
 
@@ -64,9 +65,10 @@ def event(method: str, path: str, body: bytes = b"", headers: dict | None = None
 
 
 @pytest.fixture
-def env(monkeypatch, dist, tmp_path):  # noqa: ANN001, ANN201
+def env(monkeypatch, dist, tmp_path, database_url):  # noqa: ANN001, ANN201
+    """A Lambda container's environment, on each engine (real-shaped events against a real database)."""
     monkeypatch.setenv("RECRUIT_DIST", str(dist))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'lambda.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RECRUIT_MAIL_DIR", str(tmp_path / "mail"))
     monkeypatch.setenv("RECRUIT_NOW", NOW.isoformat())
     monkeypatch.delenv("RECRUIT_MANIFEST", raising=False)
@@ -98,7 +100,7 @@ def test_urlencoded_application(env, manifest) -> None:  # noqa: ANN001
     assert answer["statusCode"] == 201, answer["body"]
     reference = json.loads(answer["body"])["reference"]
     assert answer["headers"]["access-control-allow-origin"] == "https://careers.westmidlands.example"
-    storage = open_storage(f"sqlite:///{env / 'lambda.db'}")
+    storage = open_storage(os.environ["DATABASE_URL"])
     try:
         assert [a.reference for a in storage.applications("dudley")] == [reference]
     finally:
