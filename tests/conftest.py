@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from postgres_cluster import Cluster, why_unavailable
 from support import ROOT, TODAY
 
 from generator.build import BuildResult, build
@@ -35,6 +37,22 @@ def dist(example_build: BuildResult) -> Path:
 @pytest.fixture(scope="session")
 def manifest(dist: Path) -> dict:
     return json.loads((dist / "_forms" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """The session's PostgreSQL cluster, with an empty database `recruit` (tests/postgres_cluster.py).
+
+    A machine that cannot run PostgreSQL skips the tests that take it and says why; with CI=true
+    they fail instead."""
+    reason = why_unavailable()
+    if reason:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI must run the PostgreSQL half of the suite, and cannot: {reason}")
+        pytest.skip(f"no PostgreSQL here: {reason}")
+    with Cluster() as cluster:
+        cluster.create_database("recruit")
+        yield cluster
 
 
 # --- the regions verified in Chromium, in a process of their own ------------------------------

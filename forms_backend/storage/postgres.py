@@ -124,8 +124,9 @@ class PostgresStorage(SQLStorage):
         self.where = describe(conninfo)
         self._lock_timeout = f"SET LOCAL lock_timeout = {max(1, int(busy_timeout * 1000))}"
         settings = {"autocommit": True, "prepare_threshold": options["prepare_threshold"]}
+        connect_timeout = max(2, int(busy_timeout))
         try:  # one connection first, for a clear error now (a wrong password, no such database)
-            with psycopg.connect(conninfo, connect_timeout=max(2, int(busy_timeout)), **settings):
+            with psycopg.connect(conninfo, connect_timeout=connect_timeout, **settings):
                 pass
         except psycopg.Error as exc:
             raise StorageError(f"cannot open the database {self.where}: {str(exc).strip()}") from None
@@ -138,7 +139,13 @@ class PostgresStorage(SQLStorage):
             open=False,
             name="recruit",
         )
-        self._pool.open()
+        # The first connection ready before any request waits for one: the busy timeout is for
+        # a free connection and a lock, and may be shorter than opening a connection takes.
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except psycopg.Error as exc:
+            self._pool.close()
+            raise StorageError(f"cannot open the database {self.where}: {str(exc).strip()}") from None
         if check_schema:
             try:
                 self._checked_schema()

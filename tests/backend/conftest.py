@@ -5,14 +5,12 @@ the clock pinned; each test gets its own database and mail folder, and a real uv
 on a free loopback port.
 
 Every test that takes `database_url` (and so `settings`, `live` and `client`) runs on both
-engines: its own SQLite file, and a real PostgreSQL, a throwaway cluster made for the session
-(tests/postgres_cluster.py) whose tables are emptied before each test. A machine that cannot run
-PostgreSQL skips those runs and says why; with CI=true they fail instead.
+engines: its own SQLite file, and a real PostgreSQL, the session's throwaway cluster (the
+`postgres` fixture of tests/conftest.py) whose tables are emptied before each test.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import httpx
 import pytest
 from backend_support import ROOT, LiveServer, make_settings, site_client
 from openapi_check import OpenAPI
-from postgres_cluster import Cluster, why_unavailable
+from postgres_cluster import Cluster
 
 from forms_backend.app import create_app
 from forms_backend.settings import Settings
@@ -30,19 +28,6 @@ from forms_backend.storage.migrations import LATEST
 @pytest.fixture(scope="session")
 def openapi() -> OpenAPI:
     return OpenAPI(ROOT / "openapi.yaml")
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Cluster]:
-    """The session's PostgreSQL cluster (skipped, or with CI=true failed, where none can run)."""
-    reason = why_unavailable()
-    if reason:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI must run the PostgreSQL half of the suite, and cannot: {reason}")
-        pytest.skip(f"no PostgreSQL here: {reason}")
-    with Cluster() as cluster:
-        cluster.create_database("recruit")
-        yield cluster
 
 
 def emptied(cluster: Cluster, database: str = "recruit") -> str:

@@ -1,4 +1,7 @@
-"""Applications arriving at the same moment share commits, and each is still stored exactly once."""
+"""Applications arriving at the same moment share commits, and each is still stored exactly once.
+
+Every test runs on both engines (the `database_url` fixture): its own SQLite file, and the
+session's PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 from backend_support import JSON, LiveServer, form_of, good_answers, make_settings, site_client
 
 from forms_backend.app import create_app
-from forms_backend.storage import NewApplication, Outgoing, SaveRequest, SQLiteStorage, StorageError
+from forms_backend.storage import NewApplication, Outgoing, SaveRequest, Storage, StorageError, open_storage
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -28,8 +31,8 @@ def application(n: int, key: str | None = None) -> NewApplication:
     )
 
 
-def test_concurrent_saves_each_stored_once_with_their_mail(tmp_path: Path) -> None:
-    storage = SQLiteStorage(tmp_path / "recruit.db")
+def test_concurrent_saves_each_stored_once_with_their_mail(database_url: str) -> None:
+    storage = open_storage(database_url)
     counter = itertools.count()
     lock = threading.Lock()
 
@@ -61,8 +64,8 @@ def test_concurrent_saves_each_stored_once_with_their_mail(tmp_path: Path) -> No
     storage.close()
 
 
-def test_one_failing_application_does_not_fail_the_others_in_its_commit(tmp_path: Path) -> None:
-    storage = SQLiteStorage(tmp_path / "recruit.db")
+def test_one_failing_application_does_not_fail_the_others_in_its_commit(database_url: str) -> None:
+    storage = open_storage(database_url)
     taken = storage.save(application(1), lambda: "DUD-TAKEN", lambda ref: [], NOW)
     assert taken.created
     batch = [
@@ -81,24 +84,27 @@ def test_one_failing_application_does_not_fail_the_others_in_its_commit(tmp_path
     storage.close()
 
 
-class CountingStorage(SQLiteStorage):
-    """The real storage, counting its commits of applications."""
+def counting_commits(storage: Storage) -> list[int]:
+    """The real storage, counting its commits of applications: the size of each, in order."""
+    commits: list[int] = []
+    save_many = storage.save_many
 
-    commits: list[int]
+    def counted(requests: list[SaveRequest]) -> list:
+        commits.append(len(requests))
+        return save_many(requests)
 
-    def save_many(self, requests):  # noqa: ANN001, ANN201
-        self.commits.append(len(requests))
-        return super().save_many(requests)
+    storage.save_many = counted  # type: ignore[method-assign]
+    return commits
 
 
 def test_posts_arriving_together_share_commits_and_each_is_stored_once(
-    dist, manifest, tmp_path: Path
+    dist, manifest, tmp_path: Path, database_url: str
 ) -> None:  # noqa: ANN001
     """64 applicants at once through a real server: every one acknowledged with its own
     reference and stored with its mail, in fewer commits than applications."""
-    settings = make_settings(dist, tmp_path)
-    storage = CountingStorage(tmp_path / "recruit.db")
-    storage.commits = []
+    settings = make_settings(dist, tmp_path, database_url=database_url)
+    storage = open_storage(database_url)
+    commits = counting_commits(storage)
     form = form_of(manifest, "dudley", "come-back-to-care")
     with LiveServer(create_app(settings, storage)) as live:
 
@@ -112,20 +118,21 @@ def test_posts_arriving_together_share_commits_and_each_is_stored_once(
         with ThreadPoolExecutor(32) as pool:
             references = list(pool.map(post, range(64)))
     assert len(set(references)) == 64
-    reopened = SQLiteStorage(tmp_path / "recruit.db")
+    reopened = open_storage(database_url)
     stored = {a.reference for a in reopened.applications("dudley")}
     assert stored == set(references)
     assert reopened.outbox_counts()["waiting"] >= 64
     reopened.close()
-    assert sum(storage.commits) == 64 and len(storage.commits) < 64, storage.commits
+    assert sum(commits) == 64 and len(commits) < 64, commits
 
 
-def test_two_workers_on_one_database_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
-    """Two backend processes share one SQLite file: their commits take turns (a lock file
-    beside the database), so neither gives up with 'database is locked' while the other
-    writes, even with a busy timeout far shorter than the other's commits take."""
-    path = tmp_path / "recruit.db"
-    workers = [SQLiteStorage(path, busy_timeout=0.001), SQLiteStorage(path, busy_timeout=0.001)]
+def test_two_workers_on_one_database_wait_for_each_other_instead_of_failing(database_url: str) -> None:
+    """Two backend processes share one database, with a busy timeout far shorter than the
+    other's commits take: neither gives up while the other writes. On SQLite their commits take
+    turns (a lock file beside the database) instead of failing with 'database is locked'; on
+    PostgreSQL they write side by side, each locking only its own applications."""
+    open_storage(database_url).close()  # the schema, made before the race
+    workers = [open_storage(database_url, busy_timeout=0.001) for _ in range(2)]
     start = threading.Barrier(2)
     failures: list[Exception] = []
 
@@ -154,25 +161,28 @@ def test_two_workers_on_one_database_wait_for_each_other_instead_of_failing(tmp_
         worker.close()
 
 
-class FailingOnceStorage(SQLiteStorage):
+def failing_once(storage: Storage) -> Storage:
     """The real storage, whose first commit of applications fails with an unexpected error."""
+    save_many = storage.save_many
+    failed: list[bool] = []
 
-    failed = False
-
-    def save_many(self, requests):  # noqa: ANN001, ANN201
-        if not self.failed:
-            self.failed = True
+    def fails_first(requests: list[SaveRequest]) -> list:
+        if not failed:
+            failed.append(True)
             raise RuntimeError("a bug in storage")
-        return super().save_many(requests)
+        return save_many(requests)
+
+    storage.save_many = fails_first  # type: ignore[method-assign]
+    return storage
 
 
 def test_an_unexpected_error_in_a_commit_answers_its_requests_and_the_next_commit_works(
-    dist, manifest, tmp_path: Path
+    dist, manifest, tmp_path: Path, database_url: str
 ) -> None:  # noqa: ANN001
     """The applicants waiting on a commit that failed hear so (500, nothing kept) instead of
     waiting forever, and the applications after them are stored as usual."""
-    settings = make_settings(dist, tmp_path)
-    storage = FailingOnceStorage(tmp_path / "recruit.db")
+    settings = make_settings(dist, tmp_path, database_url=database_url)
+    storage = failing_once(open_storage(database_url))
     form = form_of(manifest, "dudley", "come-back-to-care")
     with LiveServer(create_app(settings, storage)) as live:
         with site_client(live.url, timeout=10) as client:
@@ -181,6 +191,6 @@ def test_an_unexpected_error_in_a_commit_answers_its_requests_and_the_next_commi
         with site_client(live.url, timeout=10) as client:  # uvicorn closes a connection after a 500
             second = client.post("/apply/dudley/come-back-to-care", data=good_answers(form), headers=JSON)
         assert second.status_code == 201
-    reopened = SQLiteStorage(tmp_path / "recruit.db")
+    reopened = open_storage(database_url)
     assert [a.reference for a in reopened.applications("dudley")] == [second.json()["reference"]]
     reopened.close()
