@@ -88,7 +88,7 @@ clean:
 # backend throughput; a table, and bench/results.json. BENCH_SCALE=0.1 shrinks the synthetic region.
 # Hugo is Debian's `hugo` package (installed here when missing and we are root). Lighthouse comes
 # from bench/package-lock.json into bench/node_modules, so `make test` never installs it.
-bench: $(VENV)/.installed browser bench/node_modules/.installed
+bench: $(VENV)/.installed browser postgres bench/node_modules/.installed
 	@if ! command -v hugo >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian's hugo package for the build comparison"; \

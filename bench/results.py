@@ -48,6 +48,16 @@ GOALS: list[tuple[str, str, Any]] = [
     # the mail of the closed loop's burst, sent once the burst is over
     ("backend.mail_after_burst_s", "(all its mail sent)", None),
     ("backend.mail_waiting_after", "0", lambda v: v == 0),
+    # the same load on PostgreSQL (bench/backend_postgres.py)
+    ("backend.postgres.submissions_per_s", "", None),
+    ("backend.postgres.raw_psycopg_per_s", "(one connection)", None),
+    ("backend.postgres.ratio", ">= 0.7x raw", lambda v: v >= 0.7),
+    ("backend.postgres.raw_psycopg_pooled_per_s", "(as many connections as the pools)", None),
+    ("backend.postgres.ratio_to_pooled", "", None),
+    ("backend.postgres.p99_ms", "< 50 ms at 100/s", lambda v: v < 50),
+    ("backend.postgres.stored_matches", "stored == acknowledged", lambda v: v is True),
+    ("backend.postgres.mail_after_burst_s", "(all its mail sent)", None),
+    ("backend.postgres.mail_waiting_after", "0", lambda v: v == 0),
 ]
 # The keys a later run is compared on (the list).
 REQUIRED = [
@@ -67,6 +77,10 @@ REQUIRED = [
     "backend.raw_sqlite_per_s",
     "backend.ratio",
     "backend.p99_ms",
+    "backend.postgres.submissions_per_s",
+    "backend.postgres.raw_psycopg_per_s",
+    "backend.postgres.ratio",
+    "backend.postgres.p99_ms",
 ]
 
 
@@ -122,7 +136,7 @@ def table(results: dict[str, Any], before: dict[str, Any] | None) -> str:
     rows = [("figure", "value", "goal", "met", "previous")]
     for key, goal, test in GOALS:
         value = lookup(results, key)
-        section = results.get(key.split(".")[0]) or {}
+        section = lookup(results, key.rsplit(".", 1)[0]) or {}  # backend.postgres for its keys
         if value is None and isinstance(section, dict) and section.get("missing"):
             shown = f"missing: {section['missing']}"[:60]
         else:

@@ -56,14 +56,16 @@ def _free_port() -> int:
 class Cluster:
     """`with Cluster() as pg:` a running cluster; `pg.url(name)` a database's URL."""
 
-    def __init__(self, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: dict[str, str] | None = None, parent: Path | None = None) -> None:
+        """`settings`: server settings (-c) over the defaults; `parent`: the folder to make the
+        cluster in (default: the temporary folder; the bench wants a real disk, not /dev/shm)."""
         reason = why_unavailable()
         if reason:
             raise RuntimeError(reason)
         self.bin = _binaries()
         self.settings = {"max_connections": "200", "shared_buffers": "128MB", **(settings or {})}
         self.port = _free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="recruit-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="recruit-pg-", dir=parent))
         self.data = self.folder / "data"
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:

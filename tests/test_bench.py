@@ -19,7 +19,7 @@ from generator.build import build
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts beside the packages, not installed
 
-from bench import hugo, incremental, loadgen, results, synth, throughput  # noqa: E402
+from bench import backend_postgres, hugo, incremental, loadgen, results, synth, throughput  # noqa: E402
 from bench.procs import Run, run_measured  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
@@ -71,7 +71,10 @@ def test_results_file_has_every_required_key_nested(tmp_path: Path) -> None:
         "incremental": {"ms": 150.0, "cli_ms": 600.0},
         "pages": {"max_first_render_bytes_gzip": 9000, "required_js_bytes": 0},
         "lighthouse": {"performance": 99, "accessibility": 100, "best_practices": 100, "seo": 100},
-        "backend": {"submissions_per_s": 900.0, "raw_sqlite_per_s": 1500.0, "ratio": 0.6, "p99_ms": 12.0},
+        "backend": {
+            "submissions_per_s": 900.0, "raw_sqlite_per_s": 1500.0, "ratio": 0.6, "p99_ms": 12.0,
+            "postgres": {"submissions_per_s": 800.0, "raw_psycopg_per_s": 999.0, "ratio": 0.8, "p99_ms": 9.0},
+        },  # fmt: skip
     }
     found = results.document(sections, "hugo v0", 1.0)
     path, previous = tmp_path / "results.json", tmp_path / "results.previous.json"
@@ -87,6 +90,27 @@ def test_a_section_that_did_not_run_is_missing_not_zero() -> None:
     found = results.document({"backend": {"missing": "bench/backend.py failed"}}, None, 0.1)
     row = next(line for line in results.table(found, None).splitlines() if line.startswith("backend.ratio"))
     assert "missing" in row and " 0 " not in row
+
+
+def test_postgres_figures_missing_say_why() -> None:
+    sqlite_only = {"ratio": 0.6, "postgres": {"missing": "no PostgreSQL here: not installed"}}
+    shown = results.table(results.document({"backend": sqlite_only}, None, 1.0), None).splitlines()
+    row = next(line for line in shown if line.startswith("backend.postgres.ratio"))
+    assert "missing: no PostgreSQL here" in row
+    assert next(line for line in shown if line.startswith("backend.ratio ")).split()[1] == "0.6"
+
+
+def test_raw_psycopg_writes_one_application_and_its_mail_per_transaction(postgres) -> None:  # noqa: ANN001
+    url = postgres.create_database("bench_raw")
+    rate = backend_postgres.raw_psycopg_rate(url, 400, [900, 1200], connections=2, seconds=0.3)
+    with postgres.connect("bench_raw") as db:
+        (applications,) = db.execute("SELECT COUNT(*) FROM applications").fetchone()
+        per_application = db.execute(
+            "SELECT COUNT(*) FROM outbox GROUP BY application_id HAVING COUNT(*) <> 2"
+        ).fetchall()
+    assert rate > 0 and applications > 0 and per_application == []
+    stored, answers_bytes, messages = backend_postgres.stored_shape(url)
+    assert stored == applications and abs(answers_bytes - 400) < 20 and sorted(messages) == [900, 1200]
 
 
 def test_only_the_edited_site_and_its_listings_count_as_that_site() -> None:
