@@ -29,8 +29,8 @@ import psycopg
 import psycopg_pool
 
 from . import migrations
-from .interface import SaveRequest, Storage, StorageError
-from .sql import SQLStorage
+from .interface import SaveRequest, StorageError
+from .sql import PUBLIC_METHODS, SQLStorage
 
 # Options of ours in the URL's query string (the rest is libpq's, such as sslmode).
 OPTIONS = {"pool_size": 4, "prepare_threshold": 5}
@@ -104,7 +104,7 @@ def _retrying(method: Callable) -> Callable:
 
 
 def _retry_public_methods(cls: type) -> type:
-    for name in Storage.__abstractmethods__ | {"mark_sent_many"}:
+    for name in PUBLIC_METHODS:
         method = getattr(cls, name, None)
         if method is not None and not getattr(method, "__isabstractmethod__", False):
             setattr(cls, name, _retrying(method))
@@ -172,6 +172,9 @@ class PostgresStorage(SQLStorage):
     def moment(self, value: dt.datetime) -> dt.datetime:
         return value
 
+    def json_text(self, column: str, key: str) -> str:
+        return f"({column} ->> '{key}')"
+
     def has_table(self, db: Session, name: str) -> bool:
         # A catalog query, not to_regclass(): that reads a cache a waiting migrator may not have
         # refreshed, and would miss the tables another one has just committed.
@@ -205,11 +208,11 @@ class PostgresStorage(SQLStorage):
         refused with 503 (nothing kept), so run purges at a quiet hour."""
         try:
             with self._pool.connection() as conn:
-                conn.execute("VACUUM (FULL) applications, files, outbox")
+                conn.execute("VACUUM (FULL) applications, files, outbox, stage_moves")
         except psycopg.Error as exc:  # not retried: the rows are already deleted
             raise StorageError(
                 f"the rows were deleted, but VACUUM FULL failed ({exc}): their bytes stay in the "
-                "tables' free space until it runs; run VACUUM (FULL) applications, files, outbox"
+                "tables' free space until it runs; run VACUUM (FULL) applications, files, outbox, stage_moves"
             ) from None
 
     def after_copy(self, db: Session, table: str) -> None:

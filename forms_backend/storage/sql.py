@@ -14,9 +14,10 @@ import contextlib
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from . import staff, workspace
 from .interface import (
     Application,
     NewApplication,
@@ -31,7 +32,10 @@ from .interface import (
 )
 
 # Every table that holds a region's data, in the order a copy must fill them (parents first).
-TABLES = ("applications", "files", "outbox", "tokens", "events")
+TABLES = (
+    "applications", "files", "outbox", "tokens", "events",
+    "users", "sign_in_links", "sessions", "stage_moves", "audit",
+)  # fmt: skip
 
 
 def stamp(moment: dt.datetime | str) -> str:
@@ -68,16 +72,20 @@ def guarded(method: Callable) -> Callable:
     return wrapper
 
 
+# What callers use: the Storage interface and the workspace's queries.
+PUBLIC_METHODS = Storage.__abstractmethods__ | {"mark_sent_many", *staff.PUBLIC, *workspace.PUBLIC}
+
+
 def guard_public_methods(cls: type) -> type:
     """Every method of the Storage interface that `cls` has (its own or SQLStorage's), guarded."""
-    for name in Storage.__abstractmethods__ | {"mark_sent_many"}:
+    for name in PUBLIC_METHODS:
         method = getattr(cls, name, None)
         if method is not None and not getattr(method, "__isabstractmethod__", False):
             setattr(cls, name, guarded(method))
     return cls
 
 
-class SQLStorage(Storage):
+class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, Storage):
     """The queries of the Storage interface, shared by the engines."""
 
     errors: tuple[type[BaseException], ...] = ()
@@ -219,25 +227,35 @@ class SQLStorage(Storage):
         )
         return StoredFile(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
 
-    def _remove(self, where: str, params: tuple) -> list[Removed]:
+    def _remove(self, where: str, params: tuple, action: str) -> list[Removed]:
+        """Delete applications with everything of theirs (files, mail, stage history and notes),
+        leaving an audit line per council that says how many, and nothing about whom."""
         with self.transaction() as db:
             rows = db.execute(
                 f"DELETE FROM applications WHERE {where} RETURNING reference, council, campaign, created_at",
                 params,
             ).fetchall()
+            by_council: dict[str, int] = {}
+            for row in rows:
+                by_council[row[1]] = by_council.get(row[1], 0) + 1
+            for council, n in sorted(by_council.items()):
+                db.execute(
+                    "INSERT INTO audit (at, actor, council, action, detail) VALUES (?, NULL, ?, ?, ?)",
+                    (self.moment(dt.datetime.now(dt.UTC)), council, action, json.dumps({"applications": n})),
+                )
         if rows:
             self.after_delete()
         removed = [Removed(r[0], r[1], r[2], stamp(r[3])) for r in rows]
         return sorted(removed, key=lambda r: r.created_at)
 
     def purge(self, before) -> list[Removed]:  # noqa: ANN001
-        removed = self._remove("created_at < ?", (self.moment(before),))
+        removed = self._remove("created_at < ?", (self.moment(before),), "purge")
         with self.transaction() as db:
             db.execute("DELETE FROM events WHERE at < ?", (self.moment(before),))
         return removed
 
     def erase(self, email) -> list[Removed]:  # noqa: ANN001
-        return self._remove("email = ?", (email.strip().lower(),))
+        return self._remove("email = ?", (email.strip().lower(),), "erase")
 
     # Events (tampering, honeypot): no personal data beyond what was typed into a fixed list
 
@@ -365,23 +383,9 @@ class SQLStorage(Storage):
 
     # Copying a region from one database to another (recruit db copy)
 
-    def rows(self, table: str) -> Iterator[Sequence[Any]]:
-        """Every row of one of TABLES, in id order, columns as `columns(table)` names them."""
-        columns = ", ".join(self.columns(table))
-        last = 0
-        while True:
-            batch = self.query(f"SELECT {columns} FROM {table} WHERE id > ? ORDER BY id LIMIT 500", (last,))
-            yield from batch
-            if len(batch) < 500:
-                return
-            last = batch[-1][0]
-
     @abc.abstractmethod
     def columns(self, table: str) -> list[str]:
         """The columns of one of TABLES, id first."""
 
     def after_copy(self, db: Session, table: str) -> None:
         """After rows were copied in with their ids: new rows must get ids after them."""
-
-    def count(self, table: str) -> int:
-        return int(self.query(f"SELECT COUNT(*) FROM {table}")[0][0])

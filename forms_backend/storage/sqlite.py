@@ -85,6 +85,9 @@ class SQLiteStorage(SQLStorage):
     def hint(self, index: str) -> str:
         return f" INDEXED BY {index}"
 
+    def json_text(self, column: str, key: str) -> str:
+        return f"json_extract({column}, '$.{key}')"
+
     def after_delete(self) -> None:
         """Copies of the deleted pages wait in the write-ahead log until a checkpoint (the file's
         own free pages are overwritten: secure_delete)."""

@@ -23,6 +23,7 @@ from postgres_cluster import Cluster
 from forms_backend.app import create_app
 from forms_backend.settings import Settings
 from forms_backend.storage.migrations import LATEST
+from forms_backend.storage.sql import TABLES
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +37,8 @@ def emptied(cluster: Cluster, database: str = "recruit") -> str:
         tables = [
             r[0]
             for r in db.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
-                "('applications', 'files', 'outbox', 'tokens', 'events')"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+                (list(TABLES),),
             )
         ]
         if tables:

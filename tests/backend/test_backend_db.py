@@ -72,9 +72,12 @@ def downgrade_to_the_first_schema(path: str) -> None:
     that release's schema), `meta` at version 1, no migrations table, none of the later indexes."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
-        for name in ("applications_created", "outbox_application", "outbox_waiting"):
+        for name in ("applications_created", "outbox_application", "outbox_waiting", "applications_stage"):
             db.execute(f"DROP INDEX {name}")
-        db.execute("DROP TABLE migrations")
+        for table in ("audit", "stage_moves", "sessions", "sign_in_links", "users", "migrations"):
+            db.execute(f"DROP TABLE {table}")
+        for column in ("stage", "stage_at"):
+            db.execute(f"ALTER TABLE applications DROP COLUMN {column}")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     finally:
         db.close()
@@ -91,16 +94,18 @@ def test_a_database_from_before_migrations_is_refused_then_migrates_with_nothing
     code, out = recruit("backend", "serve", "--database", url, "--dist", str(dist))
     assert code == 1 and "schema version 1" in out and "recruit db migrate" in out, out
     code, out = recruit("db", "status", "--database", url)
-    assert code == 0 and "Schema version: 1; this release: 2" in out and "2  indexes" in out, out
+    assert code == 0 and f"Schema version: 1; this release: {LATEST}" in out and "2  indexes" in out, out
     assert "waiting" in out and "Run `recruit db migrate`" in out
 
     code, out = recruit("db", "migrate", "--database", url)
-    assert code == 0 and "Applied migration 2" in out and "now at schema version 2" in out, out
+    assert code == 0 and "Applied migration 2" in out and f"now at schema version {LATEST}" in out, out
+    assert f"Applied migration {LATEST}" in out
     assert snapshot(url) == before  # every application, CV, token and event read back
     code, out = recruit("db", "migrate", "--database", url)
-    assert code == 0 and "Applied" not in out and "already at schema version 2" in out
+    assert code == 0 and "Applied" not in out and f"already at schema version {LATEST}" in out
     with sqlite3.connect(tmp_path / "recruit.db") as db:
-        assert [r[0] for r in db.execute("SELECT version FROM migrations ORDER BY version")] == [1, 2]
+        recorded = [r[0] for r in db.execute("SELECT version FROM migrations ORDER BY version")]
+        assert recorded == [m.version for m in MIGRATIONS]
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"applications_created", "outbox_application", "outbox_waiting"} <= names
 
