@@ -216,7 +216,7 @@ class WorkspaceQueries:
         where, params = self._where(councils, Filters())
         rows = self.query(
             f"SELECT a.council, a.campaign, {self.json_text('a.answers', 'role')} AS role, a.stage, COUNT(*) "
-            f"FROM applications a WHERE {where} GROUP BY a.council, a.campaign, role, a.stage",
+            f"FROM applications a WHERE {where} GROUP BY a.council, a.campaign, role, a.stage ORDER BY 1, 2, 3, 4",
             params,
         )
         return [(r[0], r[1], r[2] or "", r[3], int(r[4])) for r in rows]
