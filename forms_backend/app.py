@@ -3,6 +3,7 @@
 POST /apply/{council}/{campaign}  an application (form-urlencoded or multipart)     apply.py
 GET  /health                      storage reachable, manifest version              admin.py
 GET  /councils/{slug}/applications.csv|.json, .../applications/{ref}/files/{field}  with a token
+     /workspace/...                    the councils' workspace, for signed-in staff  workspace/
 
 Mounted under /api/ beside the sites (generator/serve.py), alone (`recruit backend serve`), or
 behind Mangum on AWS Lambda (lambda_handler.py). One app's state is a Backend (backend.py):
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from . import guards
+from . import guards, workspace
 from .admin import application_file, applications, health
 from .apply import apply
 from .backend import Backend
@@ -55,6 +56,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
             Route(
                 "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
             ),
+            *workspace.routes(),
         ],
         middleware=[Middleware(guards.CORS, manifest=backend.manifests.get)],
         exception_handlers={
@@ -67,6 +69,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False  # /health/ is an unknown address (a JSON 404), not a redirect
     app.state.backend = backend
+    app.state.workspace = workspace.make()
     return app
 
 

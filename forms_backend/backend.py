@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -56,6 +57,10 @@ class Backend:
         """A storage method in a worker thread (the first opens the storage there too).
         Raises StorageError when the database cannot be opened or used."""
         return await anyio.to_thread.run_sync(lambda: getattr(self.storage, method)(*args))
+
+    async def call_with(self, work: Callable[[Storage], Any]) -> Any:
+        """`work(storage)` in a worker thread: several storage calls that belong together."""
+        return await anyio.to_thread.run_sync(lambda: work(self.storage))
 
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""

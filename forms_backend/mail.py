@@ -22,7 +22,7 @@ from .manifest import Manifest
 from .storage import Outgoing
 
 
-def _shown(spec: dict[str, Any], answer: Any) -> str:
+def shown(spec: dict[str, Any], answer: Any) -> str:
     labels = {o["value"]: o["label"] for o in spec.get("options") or []}
     if isinstance(answer, bool):
         return "Yes" if answer else "No"
@@ -38,7 +38,7 @@ def answer_lines(fields: list[dict[str, Any]], answers: dict[str, Any]) -> list[
     for spec in fields:
         if spec["id"] in answers:
             label = str(spec.get("label") or spec["id"])
-            value = _shown(spec, answers[spec["id"]])
+            value = shown(spec, answers[spec["id"]])
             lines.append(f"{label}\n    {value.replace(chr(10), chr(10) + '    ')}")
     return lines
 
@@ -265,3 +265,16 @@ def compose(
             )
         )
     return out
+
+
+def staff_message(
+    manifest: Manifest, to: str, subject: str, body: str, when: dt.datetime, mail_from: str | None = None
+) -> bytes:
+    """A message from the region's workspace to a member of staff (a sign-in link)."""
+    region = manifest.region
+    domain = _domain(region.get("base_url", ""))
+    sender = mail_from or _address(
+        f"{region.get('name', 'Recruitment')} workspace", region.get("contact_email") or f"no-reply@{domain}"
+    )
+    message_id = f"<staff.{secrets.token_hex(12)}@{domain}>"
+    return _message(sender, to, subject, body, None, _date(when), message_id)

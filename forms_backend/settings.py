@@ -54,6 +54,9 @@ class Settings:
     # Redirect no-JS applicants to the manifest's absolute thanks_url rather than its path.
     # None: decide from the manifest (a relative backend_url means same host, so the path).
     absolute_redirects: bool | None = None
+    # The workspace's address in sign-in emails (RECRUIT_WORKSPACE_URL); None: the region's
+    # base_url + workspace/, never the Host a request came with.
+    workspace_url: str | None = None
     clock: Callable[[], dt.datetime] = field(default=utcnow, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +91,8 @@ class Settings:
             values["outbox_interval"] = float(env["RECRUIT_OUTBOX_INTERVAL"])
         if "RECRUIT_BUSY_TIMEOUT" in env:
             values["busy_timeout"] = float(env["RECRUIT_BUSY_TIMEOUT"])
+        if env.get("RECRUIT_WORKSPACE_URL"):
+            values["workspace_url"] = env["RECRUIT_WORKSPACE_URL"]
         if "RECRUIT_RETRY_BASE" in env:
             values["retry_base"] = float(env["RECRUIT_RETRY_BASE"])
         if env.get(
@@ -112,6 +117,8 @@ class Settings:
         }
         if self.smtp_host:
             values.update(SMTP_HOST=self.smtp_host, SMTP_PORT=str(self.smtp_port))
+        if self.workspace_url:
+            values["RECRUIT_WORKSPACE_URL"] = self.workspace_url
         return values
 
     def now(self) -> dt.datetime:

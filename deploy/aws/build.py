@@ -8,7 +8,8 @@ The folder holds what the backend imports, as pip installs it for Lambda's Linux
 runs this (manylinux wheels for Python 3.12 on the chosen architecture, pinned as pyproject.toml
 pins them), the forms_backend package, and the built sites in dist/: the manifest, and the apply
 pages and 404 pages the backend fills in for browsers without JavaScript. The generator and its
-packages (Playwright, Pillow, Jinja) are left out: Lambda never builds a site.
+packages (Playwright, Pillow, Markdown) are left out: Lambda never builds a site. Jinja goes in,
+for the workspace's pages.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ BACKEND_PACKAGES = (
     "beautifulsoup4",
     "click",
     "email-validator",
+    "jinja2",
     "mangum",
     "phonenumbers",
     "psycopg",

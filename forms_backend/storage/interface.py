@@ -83,6 +83,8 @@ class Application:
     email: str
     answers: dict[str, Any]
     created_at: str
+    stage: str = "received"  # where the council's team has moved it (the workspace)
+    stage_at: str | None = None  # when it last moved; None: still as received
 
 
 @dataclass

@@ -206,8 +206,8 @@ class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, Storage):
         return Saved(reference, created=True)
 
     def applications(self, council, campaign=None, since=None) -> list[Application]:  # noqa: ANN001
-        sql = "SELECT id, reference, council, campaign, email, answers, created_at FROM applications"
-        sql += " WHERE true"
+        sql = "SELECT id, reference, council, campaign, email, answers, created_at, stage, stage_at"
+        sql += " FROM applications WHERE true"
         params: list[Any] = []
         for column, value in (("council", council), ("campaign", campaign)):
             if value is not None:
@@ -217,7 +217,10 @@ class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, Storage):
             sql += " AND created_at >= ?"
             params.append(self.moment(since))
         rows = self.query(sql + " ORDER BY created_at, id", params)
-        return [Application(r[0], r[1], r[2], r[3], r[4], loaded(r[5]), stamp(r[6])) for r in rows]
+        return [
+            Application(r[0], r[1], r[2], r[3], r[4], loaded(r[5]), stamp(r[6]), r[7], r[8] and stamp(r[8]))
+            for r in rows
+        ]
 
     def file(self, council, reference, field_id) -> StoredFile | None:  # noqa: ANN001
         rows = self.query(

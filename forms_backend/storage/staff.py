@@ -20,7 +20,7 @@ PUBLIC = (
     "add_user", "users", "user", "remove_user",
     "add_sign_in_link", "links_since", "use_sign_in_link",
     "add_session", "session", "end_session",
-    "audit", "audit_lines",
+    "audit", "audit_lines", "queue_mail",
 )  # fmt: skip
 USER = "SELECT id, email, council, role, created_at, removed_at FROM users"
 
@@ -229,3 +229,13 @@ class StaffQueries:
             line["at"] = stamp(line["at"])
             line["detail"] = json.loads(line["detail"]) if isinstance(line["detail"], str) else line["detail"]
         return lines
+
+    def queue_mail(self, kind: str, recipient: str, message: bytes, now: dt.datetime) -> None:
+        """A message to a member of staff (a sign-in link), sent by the outbox like the rest."""
+        moment = self.moment(now)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
+                "next_attempt_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)",
+                (kind, "staff", recipient, message, moment, moment),
+            )

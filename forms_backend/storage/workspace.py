@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .interface import Application
 from .staff import stamp
 
 STAGES = ("received", "screening", "interview", "offer", "placed", "not-progressed", "withdrawn")
@@ -25,7 +26,7 @@ SORTS = {
     "name": "name, a.id",
     "stage": "a.stage, a.created_at DESC, a.id DESC",
 }
-PUBLIC = ("listing", "stage_counts", "application", "moves", "move", "tally")
+PUBLIC = ("listing", "matching", "stage_counts", "application", "moves", "move", "tally")
 
 
 @dataclass
@@ -144,6 +145,20 @@ class WorkspaceQueries:
         )
         return [self._listed(r) for r in rows], total
 
+    def matching(self, councils: list[str] | None, filters: Filters) -> list[Application]:
+        """Every application under the filters, oldest first, with its answers (for exports)."""
+        where, params = self._where(councils, filters)
+        rows = self.query(
+            "SELECT a.id, a.reference, a.council, a.campaign, a.email, a.answers, a.created_at, a.stage, "
+            f"a.stage_at FROM applications a WHERE {where} ORDER BY a.created_at, a.id",
+            params,
+        )
+        return [
+            Application(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if isinstance(r[5], str) else r[5],
+                        stamp(r[6]) or "", r[7], stamp(r[8]))  # fmt: skip
+            for r in rows
+        ]
+
     def stage_counts(self, councils: list[str] | None, filters: Filters) -> dict[str, int]:
         """Applications per stage under the filters other than the stage itself."""
         where, params = self._where(councils, filters, with_stage=False)
@@ -216,7 +231,8 @@ class WorkspaceQueries:
         where, params = self._where(councils, Filters())
         rows = self.query(
             f"SELECT a.council, a.campaign, {self.json_text('a.answers', 'role')} AS role, a.stage, COUNT(*) "
-            f"FROM applications a WHERE {where} GROUP BY a.council, a.campaign, role, a.stage ORDER BY 1, 2, 3, 4",
+            f"FROM applications a WHERE {where} GROUP BY a.council, a.campaign, role, a.stage "
+            "ORDER BY 1, 2, 3, 4",
             params,
         )
         return [(r[0], r[1], r[2] or "", r[3], int(r[4])) for r in rows]

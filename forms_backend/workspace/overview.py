@@ -1,0 +1,114 @@
+"""The overview (today's numbers by stage, per council, campaign and role, the region's totals
+being the sums of its councils'), and for the coordinator the audit trail and the people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..backend import backend_of
+from ..export import neutralise
+from ..storage.staff import StaffSession
+from ..storage.workspace import STAGES
+from .render import page
+from .signin import audit, message, workspace_of
+from .views import names, scope, staff_only
+
+
+def add_up(tally: list[tuple[str, str, str, str, int]], key: int, label: dict) -> tuple[list, dict]:
+    """Rows of (name, {stage: count}) grouped by column `key` of the tally, and their total."""
+    rows: dict[str, dict[str, int]] = {}
+    total = dict.fromkeys(STAGES, 0)
+    for row in tally:
+        group = row[key] if key != 1 else (row[0], row[1])
+        name = label.get(group, group if isinstance(group, str) else group[1]) or "Not given"
+        counts = rows.setdefault(name, dict.fromkeys(STAGES, 0))
+        counts[row[3]] += row[4]
+        total[row[3]] += row[4]
+    return sorted(rows.items()), total
+
+
+@staff_only
+async def overview(request: Request, session: StaffSession) -> Response:
+    backend = backend_of(request)
+    manifest = backend.manifests.get()
+    council = request.query_params.get("council", "")[:80]
+    councils = scope(manifest, session, council)
+    tally = await backend.call("tally", councils)
+    label = names(manifest, councils)
+    whole = "the region" if councils is None else label["council_names"].get(councils[0], councils[0])
+    tables = []
+    if councils is None:
+        rows, total = add_up(tally, 0, label["council_names"])
+        tables.append(("By council", "Applications by council and stage", rows, total))
+    for key, heading, names_of in (
+        (1, "By campaign", label["campaign_names"]),
+        (2, "By role", label["role_names"]),
+    ):
+        rows, total = add_up(tally, key, names_of)
+        tables.append((heading, f"Applications in {whole} by {heading[3:]} and stage", rows, total))
+    await audit(request, session, council or session.user.council, "overview")
+    return page(
+        request, workspace_of(request).env, "overview.html", manifest,
+        title="Overview", session=session, current="/overview", tables=tables,
+        total_label="The region" if councils is None else "All",
+        scope_name="All councils" if councils is None else whole,
+    )  # fmt: skip
+
+
+def _coordinator_only(request: Request, session: StaffSession) -> Response | None:
+    if session.user.council is None:
+        return None
+    return message(request, 404, "Page not found", "There is nothing at this address that you can see.",
+                   session=session)  # fmt: skip
+
+
+@staff_only
+async def audit_trail(request: Request, session: StaffSession) -> Response:
+    refused = _coordinator_only(request, session)
+    if refused:
+        return refused
+    backend = backend_of(request)
+    lines = await backend.call("audit_lines", None, 500)
+    await audit(request, session, None, "audit")
+    return page(request, workspace_of(request).env, "audit.html", backend.manifests.get(),
+                title="Audit trail", session=session, current="/audit", lines=lines)  # fmt: skip
+
+
+@staff_only
+async def audit_csv(request: Request, session: StaffSession) -> Response:
+    refused = _coordinator_only(request, session)
+    if refused:
+        return refused
+    backend = backend_of(request)
+    lines: list[dict[str, Any]] = await backend.call("audit_lines", None, 1_000_000)
+    await audit(request, session, None, "audit-export", lines=len(lines))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = ["at", "actor", "council", "action", "reference", "detail", "client"]
+    writer.writerow(columns)
+    for line in reversed(lines):
+        values = {**line, "detail": json.dumps(line["detail"], ensure_ascii=False)}
+        writer.writerow([neutralise(str(values[c] or "")) for c in columns])
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+               "Content-Disposition": 'attachment; filename="audit.csv"'}  # fmt: skip
+    body = ("\ufeff" + buffer.getvalue()).encode()
+    return Response(body, 200, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@staff_only
+async def people(request: Request, session: StaffSession) -> Response:
+    refused = _coordinator_only(request, session)
+    if refused:
+        return refused
+    backend = backend_of(request)
+    manifest = backend.manifests.get()
+    users = await backend.call("users")
+    council_names = {slug: c.get("name", slug) for slug, c in manifest.councils.items()}
+    return page(request, workspace_of(request).env, "people.html", manifest, title="People", session=session,
+                current="/users", users=users, council_names=council_names)  # fmt: skip
