@@ -1,7 +1,7 @@
 """The backend's admin commands, added to `recruit` by generator/cli.py (see COMMANDS).
 
 recruit backend serve | tokens create/revoke/list | applications export/purge/erase
-| outbox send/retry-failed | db migrate/status/copy (db_cli.py)
+| outbox send/retry-failed | db migrate/status/copy (db_cli.py) | users add/list/remove/link (users_cli.py)
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .manifest import Manifest, ManifestError, load
 from .outbox import drain
 from .settings import Settings, parse_rate
 from .storage import Removed, Storage, StorageError, open_storage
+from .users_cli import users
 
 
 def _root() -> Path:
@@ -341,4 +342,4 @@ def outbox_retry_failed(database) -> None:  # noqa: ANN001
     )
 
 
-COMMANDS = [backend, tokens, applications, outbox, db]
+COMMANDS = [backend, tokens, applications, outbox, db, users]

@@ -267,14 +267,18 @@ def compose(
     return out
 
 
-def staff_message(
-    manifest: Manifest, to: str, subject: str, body: str, when: dt.datetime, mail_from: str | None = None
+def sign_in_message(
+    manifest: Manifest, to: str, link: str, when: dt.datetime, mail_from: str | None = None
 ) -> bytes:
-    """A message from the region's workspace to a member of staff (a sign-in link)."""
+    """The email that brings a member of staff their link to sign in to the workspace."""
     region = manifest.region
     domain = _domain(region.get("base_url", ""))
-    sender = mail_from or _address(
-        f"{region.get('name', 'Recruitment')} workspace", region.get("contact_email") or f"no-reply@{domain}"
+    name = region.get("name", "Recruitment")
+    sender = mail_from or _address(f"{name} workspace", region.get("contact_email") or f"no-reply@{domain}")
+    body = (
+        f"Sign in to the {name} workspace:\n\n{link}\n\n"
+        "The link works once, within 15 minutes. If you did not ask for it, you can ignore this "
+        "email: nobody can sign in without the link.\n"
     )
     message_id = f"<staff.{secrets.token_hex(12)}@{domain}>"
-    return _message(sender, to, subject, body, None, _date(when), message_id)
+    return _message(sender, to, "Your sign-in link", body, None, _date(when), message_id)

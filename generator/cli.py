@@ -164,6 +164,18 @@ def serve(
         preview = Preview(root, rebuild, result.out, echo=click.echo)
     click.echo(f"Serving {result.councils} councils' sites at {address} (Ctrl-C to stop)")
     click.echo(f"Form backend at {address}api/ (database {settings.database_url}, mail {settings.mail_dir})")
+    click.echo(
+        f"Staff workspace at {address}workspace/: `recruit users add EMAIL --council SLUG --role editor`, "
+        f"then sign in there; the link arrives as an .eml file in {settings.mail_dir}"
+    )
+    from forms_backend.guards import is_loopback
+
+    if is_loopback(host):
+        from forms_backend.users_cli import DEMO, demo_link
+
+        link = demo_link(settings, root, f"{address}workspace/")
+        if link:
+            click.echo(f"For a first look, sign in as the demo coordinator ({DEMO}): {link}")
     if preview is not None:
         click.echo(f"Watching {WATCHED} for changes; open pages reload after each rebuild")
     app = combined_app(result.out, create_app(settings), preview)

@@ -99,6 +99,20 @@ class LongCache:
         await self.app(scope, receive, send_cached)
 
 
+class Unmounted:
+    """An app mounted at `prefix` that routes on the whole path, prefix included (the backend
+    answers /workspace/... itself, wherever it is mounted)."""
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root = scope.get("root_path", "")
+        if root.endswith(self.prefix):
+            scope = {**scope, "root_path": root[: -len(self.prefix)]}
+        await self.app(scope, receive, send)
+
+
 def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None = None) -> Starlette:
     """dist/ at /, the backend (an ASGI app) at /api/, one port; the backend's lifespan runs too.
 
@@ -120,6 +134,8 @@ def combined_app(dist: Path, backend: Any | None = None, preview: Preview | None
     if backend is not None:
         # /api itself too: every address under it is the backend's to answer (its JSON 404), none the sites'.
         routes += [Route("/api", backend), Mount("/api", app=backend)]
+        # The backend's staff workspace at /workspace/ beside /api/, the backend seeing its own path.
+        routes += [Route("/workspace", backend), Mount("/workspace", app=Unmounted(backend, "/workspace"))]
     sites = LongCache(ThanksPages(StaticFiles(directory=dist, html=True), dist))
     routes.append(Mount("/", app=sites, name="sites"))
     middleware = []

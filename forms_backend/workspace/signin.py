@@ -149,14 +149,7 @@ async def ask_for_link(request: Request) -> Response:
         link = auth.new_link(storage, user, now, url) if user else None
         if link is None:
             return
-        body = (
-            f"Sign in to the {manifest.region.get('name', 'Recruitment')} workspace:\n\n{link}\n\n"
-            "The link works once, within 15 minutes. If you did not ask for it, you can ignore this "
-            "email: nobody can sign in without the link.\n"
-        )
-        message_bytes = mail.staff_message(
-            manifest, address, "Your sign-in link", body, now, settings.mail_from
-        )
+        message_bytes = mail.sign_in_message(manifest, address, link, now, settings.mail_from)
         storage.queue_mail("sign-in", address, message_bytes, now)
 
     await backend.call_with(send)
