@@ -133,9 +133,9 @@ async def applications(request: Request, session: StaffSession) -> Response:
 
     rows, total, counts = await backend.call_with(read)
     await audit(request, session, query["council"] or session.user.council, "list",
-                shown=len(rows), page=number, **{k: v for k, v in query.items() if v})  # fmt: skip
+                shown=len(rows), page=number, filters={k: v for k, v in query.items() if v})  # fmt: skip
     pages = max(1, math.ceil(total / PER_PAGE))
-    moved, to = request.query_params.get("moved", ""), request.query_params.get("to", "")
+    moved, to = request.query_params.get("moved", ""), request.query_params.get("moved-to", "")
     notice = ""
     if moved.isdigit() and to in STAGES:
         notice = f"{moved} application{'' if moved == '1' else 's'} moved to {STAGE_NAMES[to]}."
@@ -259,7 +259,7 @@ async def move_many(request: Request, session: StaffSession) -> Response:
     for reference, council in moved:
         await audit(request, session, council, "move", reference, stage=stage)
     joiner = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{joiner}moved={len(moved)}&to={stage}", 303)
+    return RedirectResponse(f"{back}{joiner}moved={len(moved)}&moved-to={stage}", 303)
 
 
 @staff_only
@@ -288,8 +288,9 @@ async def export_list(request: Request, session: StaffSession) -> Response:
     query, filters = read_filters(request)
     councils = scope(manifest, session, query["council"])
     found = await backend.call("matching", councils, filters)
+    asked = {k: v for k, v in query.items() if v}
     await audit(request, session, query["council"] or session.user.council, "export",
-                kind=kind, applications=len(found), **{k: v for k, v in query.items() if v})  # fmt: skip
+                kind=kind, applications=len(found), filters=asked)  # fmt: skip
     name = f"{query['council'] or session.user.council or 'region'}-applications.{kind}"
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                "Content-Disposition": f'attachment; filename="{name}"'}  # fmt: skip
