@@ -90,13 +90,15 @@ def test_handlers_are_the_entry_points_of_lambda_handler(template: dict[str, Any
         assert list(inspect.signature(getattr(lambda_handler, name)).parameters) == ["event", "context"]
 
 
-def test_the_api_is_every_address_under_api(template: dict[str, Any]) -> None:
+def test_the_api_is_every_address_under_api_and_workspace(template: dict[str, Any]) -> None:
     api = functions(template)["ApiFunction"]
     events = api["Events"].values()
     assert {e["Type"] for e in events} == {"HttpApi"}
     assert {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events} == {
         ("ANY", "/api"),
         ("ANY", "/api/{proxy+}"),
+        ("ANY", "/workspace"),
+        ("ANY", "/workspace/{proxy+}"),
     }
     assert {e["Properties"]["ApiId"]["Ref"] for e in events} == {"HttpApi"}
     assert template["Resources"]["HttpApi"]["Type"] == "AWS::Serverless::HttpApi"

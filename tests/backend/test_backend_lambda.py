@@ -150,3 +150,27 @@ def test_errors_and_unknown_addresses(env, manifest) -> None:  # noqa: ANN001
     assert answer["statusCode"] == 400
     answer = lambda_handler.handler(event("GET", "/api/councils/dudley/applications.csv"), Context())
     assert answer["statusCode"] == 401
+
+
+def test_the_workspace_signs_in_through_api_gateway(env, database_url, monkeypatch) -> None:  # noqa: ANN001
+    """/workspace/... reaches the same function: the link's button signs in, and over HTTPS (API
+    Gateway's X-Forwarded-Proto, trusted here) the session cookie is Secure."""
+    from forms_backend.storage import open_storage
+    from forms_backend.workspace import auth
+
+    monkeypatch.setenv("RECRUIT_TRUST_FORWARDED", "1")
+    storage = open_storage(database_url)
+    user, _ = storage.add_user("hr@dudley.gov.uk", "dudley", "editor", NOW)
+    storage.add_sign_in_link(user.id, auth.digest("k" * 43), NOW, NOW + auth.LINK_LIFETIME)
+    storage.close()
+    page = lambda_handler.handler(event("GET", "/workspace/sign-in"), Context())
+    assert page["statusCode"] == 200 and "Email me a link" in page["body"] and not page.get("cookies")
+    signed = lambda_handler.handler(event("POST", f"/workspace/sign-in/{'k' * 43}"), Context())
+    assert signed["statusCode"] == 303 and signed["headers"]["location"] == "/workspace/applications"
+    (cookie,) = signed["cookies"]
+    assert cookie.startswith(f"{auth.COOKIE}=") and "Secure" in cookie and "HttpOnly" in cookie
+    session = cookie.split(";")[0]
+    listed = lambda_handler.handler(
+        event("GET", "/workspace/applications", headers={"cookie": session}), Context()
+    )
+    assert listed["statusCode"] == 200 and "Applications" in listed["body"]
