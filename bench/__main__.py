@@ -1,6 +1,6 @@
 """`python -m bench`: the benchmarks, printed as one table and written to bench/results.json.
 
-    python -m bench [--only build,incremental,pages,lighthouse,backend] [--scale F] [--runs N]
+    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace] [--scale F] [--runs N]
 
 build        full build of a synthetic region (200 councils x 10 campaigns x 10 roles at scale
              1), ours against Hugo on the same pages, alternating, median pages/s and peak memory
@@ -9,6 +9,8 @@ pages        page weight of the example region (bench/weight.py)
 lighthouse   Lighthouse scores of the example region (bench/lighthouse.py)
 backend      durable applications/s through uvicorn beside raw SQLite, p99 at 100/s, and the
              same on a throwaway PostgreSQL beside raw psycopg (bench/backend_postgres.py)
+workspace    a council's list in the workspace with 100,000 applications stored, p95, on
+             SQLite and PostgreSQL (bench/workspace.py)
 
 The number of full-build runs adapts to a time budget (BENCH_BUDGET seconds for the whole run,
 default 540): at least two each (or --runs if lower), more while the budget allows, at most
@@ -33,9 +35,9 @@ from typing import Any
 
 from . import backend, hugo, incremental, results, synth, throughput
 
-SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend")
+SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace")
 # Seconds the later sections are expected to take, reserved while the build runs are counted.
-RESERVE = {"pages": 40.0, "lighthouse": 150.0, "backend": 110.0}
+RESERVE = {"pages": 40.0, "lighthouse": 150.0, "backend": 110.0, "workspace": 90.0}
 
 
 def log(line: str) -> None:
@@ -128,6 +130,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         sections["backend"] = backend.measure(work / "backend")
         log("Backend on PostgreSQL: the same, then raw psycopg")
         sections["backend"]["postgres"] = external("backend_postgres", lambda: work / "backend-postgres")
+    if "workspace" in only:
+        log("Workspace: a council's list with 100,000 applications, on SQLite then PostgreSQL")
+        sections["workspace"] = external("workspace", lambda: work / "workspace")
     for name in SECTIONS:
         if name not in only:
             sections[name] = {"missing": "not run (--only)"}

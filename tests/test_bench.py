@@ -19,7 +19,7 @@ from generator.build import build
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench/ is a folder of scripts beside the packages, not installed
 
-from bench import backend_postgres, hugo, incremental, loadgen, results, synth, throughput  # noqa: E402
+from bench import backend_postgres, hugo, incremental, loadgen, results, synth, throughput, workspace  # noqa: E402
 from bench.procs import Run, run_measured  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
@@ -75,6 +75,7 @@ def test_results_file_has_every_required_key_nested(tmp_path: Path) -> None:
             "submissions_per_s": 900.0, "raw_sqlite_per_s": 1500.0, "ratio": 0.6, "p99_ms": 12.0,
             "postgres": {"submissions_per_s": 800.0, "raw_psycopg_per_s": 999.0, "ratio": 0.8, "p99_ms": 9.0},
         },  # fmt: skip
+        "workspace": {"sqlite": {"list_p95_ms": 20.0}, "postgres": {"list_p95_ms": 30.0}},
     }
     found = results.document(sections, "hugo v0", 1.0)
     path, previous = tmp_path / "results.json", tmp_path / "results.previous.json"
@@ -98,6 +99,16 @@ def test_postgres_figures_missing_say_why() -> None:
     row = next(line for line in shown if line.startswith("backend.postgres.ratio"))
     assert "missing: no PostgreSQL here" in row
     assert next(line for line in shown if line.startswith("backend.ratio ")).split()[1] == "0.6"
+
+
+def test_the_workspace_bench_spreads_applications_over_every_form(manifest: dict) -> None:
+    made = workspace.rows(manifest, 3300)
+    assert len(made) == 3300 and len({r[0] for r in made}) == 3300
+    assert {(r[1], r[2]) for r in made} == {(f["council"], f["campaign"]) for f in manifest["forms"]}
+    assert [r[7] for r in made] == sorted(r[7] for r in made)
+    stages = {r[8] for r in made}
+    assert stages == set(workspace.STAGES) and sum(r[8] == "received" for r in made) == 2200
+    assert all(json.loads(r[4])["role"] for r in made if r[1] == "dudley")
 
 
 def test_raw_psycopg_writes_one_application_and_its_mail_per_transaction(postgres) -> None:  # noqa: ANN001
