@@ -277,10 +277,38 @@ def verify_backend(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backe
         finally:
             storage.close()
 
+    def workspace() -> tuple[str, list[str]]:
+        """A demo coordinator signed in, and an application of the first form to look at."""
+        import datetime as dt
+
+        from forms_backend.storage import NewApplication
+        from forms_backend.users_cli import DEMO
+        from forms_backend.workspace import auth
+
+        now = dt.datetime.now(dt.UTC)
+        form = manifest["forms"][0]
+        answers = {"full_name": "Verify Demo", "email": "verify.demo@example.com"}
+        storage = open_storage(settings.database_url, settings.busy_timeout)
+        try:
+            app = NewApplication(
+                form["council"], form["campaign"], answers["email"], answers, "verify-demo", now
+            )
+            reference = storage.save(
+                app, lambda: "VER-DEMO01", lambda ref: [], now - dt.timedelta(days=1)
+            ).reference
+            user = storage.user(DEMO) or storage.add_user(DEMO, None, "coordinator", now)[0]
+            cookie = auth.open_session(storage, user, now)
+        finally:
+            storage.close()
+        pages = ["/workspace/applications", f"/workspace/applications/{reference}", "/workspace/overview",
+                 "/workspace/audit", "/workspace/users"]  # fmt: skip
+        return cookie, pages
+
     return Backend(
         combined_app(dist, create_app(settings)),
         f"forms_backend, SQLite at {database.name} (thrown away)",
         stored,
+        workspace=workspace,
     )
 
 

@@ -29,7 +29,7 @@ from generator.serve import combined_app
 from generator.verify.answers import valid_answers
 from generator.verify.formflow import fill
 from generator.verify.runner import axe_source
-from generator.verify.sweep import AXE_TAGS, DESKTOP, MOBILE, RUN_AXE
+from generator.verify.sweep import AXE_TAGS, DESKTOP, MOBILE, OVERFLOW, RUN_AXE
 
 pytestmark = pytest.mark.browser
 COUNCIL, CAMPAIGN = "wolverhampton", "come-back-to-care"
@@ -120,10 +120,12 @@ def sign_in(page: Any, site: dict[str, Any], address: str, seen: set[str]) -> No
 
 
 def no_axe_findings(page: Any, where: str) -> None:
+    """axe finds nothing at 1280 and 375 px, and nothing is wider than a phone's screen."""
     for viewport in (DESKTOP, MOBILE):
         page.set_viewport_size(viewport)
         violations = page.evaluate(RUN_AXE, AXE_TAGS)
         assert violations == [], (where, viewport["width"], [(v["id"], v["nodes"][:2]) for v in violations])
+        assert page.evaluate(OVERFLOW) is None, (where, viewport["width"], "wider than the screen")
     page.set_viewport_size(DESKTOP)
 
 

@@ -191,6 +191,8 @@ def verify_site(browser: Any, env: Env, site: Site) -> SiteResult:
                 probe_not_found(context, env, checks)
         finally:
             context.close()
+        if site.kind == "region" and env.backend.workspace is not None:
+            workspace(browser, env, checks, camera, offhost)
         if site.applies and site.form is not None:
             forms(browser, env, site, checks, camera, offhost)
         pages = len(site.pages)
@@ -201,6 +203,25 @@ def verify_site(browser: Any, env: Env, site: Site) -> SiteResult:
     result.shots = camera.shots
     result.seconds = time.perf_counter() - started
     return result
+
+
+def workspace(
+    browser: Any, env: Env, checks: dict[str, CheckResult], camera: Camera, offhost: list[str]
+) -> None:
+    """The staff workspace's pages, as the region's: the sign-in page signed out, the rest signed
+    in as the backend's demo coordinator (on its throwaway database)."""
+    assert env.backend.workspace is not None
+    cookie, pages = env.backend.workspace()
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    context.add_init_script(env.axe)
+    guard(context, env.local, offhost, env.manifest["region"]["backend_url"])
+    try:
+        sweep(context, env.local, ["/workspace/sign-in"], checks, camera, offhost)
+        context.add_cookies([{"name": "recruit_session", "value": cookie, "domain": "127.0.0.1",
+                              "path": "/workspace"}])  # fmt: skip
+        sweep(context, env.local, pages, checks, camera, offhost)
+    finally:
+        context.close()
 
 
 def forms(

@@ -99,6 +99,9 @@ class Backend:
     description: str
     lookup: Lookup | None = None  # None: verify says it could not look
     missing: str = ""  # why there is no form backend, when there is none
+    # The staff workspace, when the backend has one: () -> (a signed-in session's cookie, the
+    # pages to check signed in). Called once a run, for the region's site.
+    workspace: Callable[[], tuple[str, list[str]]] | None = None
 
 
 # (dist, a work folder thrown away after the run, the manifest as the backend must see it) -> Backend

@@ -83,6 +83,10 @@ def test_every_example_site_passes_every_check(example: Outcome, manifest: dict)
     closed = sites["shropshire/winter-support-2025"]
     assert closed.checks["form-state"].status == PASS and closed.checks["form-state"].note == "closed"
     assert closed.checks["form-js"].status == NA
+    # The region's site takes in the staff workspace, signed out then as the demo coordinator.
+    workspace = {shot.page for shot in sites["region"].shots if shot.page.startswith("/workspace/")}
+    pages = ("sign-in", "applications", "applications/VER-DEMO01", "overview", "audit", "users")
+    assert workspace == {f"/workspace/{page}" for page in pages}
 
 
 def test_the_report_has_every_page_at_both_widths(example: Outcome) -> None:
