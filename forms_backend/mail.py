@@ -282,3 +282,24 @@ def sign_in_message(
     )
     message_id = f"<staff.{secrets.token_hex(12)}@{domain}>"
     return _message(sender, to, "Your sign-in link", body, None, _date(when), message_id)
+
+
+def stage_message(
+    manifest: Manifest, form: dict[str, Any] | None, app: Any, text: str, when: dt.datetime,
+    mail_from: str | None = None,
+) -> bytes:  # fmt: skip
+    """An email from the council's team to an applicant about a move of their application."""
+    region = manifest.region
+    council = manifest.councils.get(app.council, {})
+    domain = _domain(region.get("base_url", ""))
+    sender = mail_from or _address(
+        region.get("name", "Recruitment"), region.get("contact_email") or f"no-reply@{domain}"
+    )
+    contact = council.get("contact_email") or region.get("contact_email")
+    title = form["title"] if form else app.campaign
+    message_id = f"<{app.reference}.stage.{secrets.token_hex(8)}@{domain}>"
+    return _message(
+        sender, _address(app.name, app.email), f"Your application {app.reference}: {title}",
+        text.rstrip() + "\n", _address("", contact) if contact else None, _date(when), message_id,
+        reference=app.reference,
+    )  # fmt: skip

@@ -10,6 +10,8 @@ from pydantic import StringConstraints
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# An email's body written in site.toml (a message to an applicant), several lines allowed.
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # An address alone: no name, quotes, angle brackets or control characters, which would be written
 # into the To: and Reply-To: headers of every message as they are.
 _ADDRESS_CHAR = r'[^@\s<>"(),;:\\\[\]\x00-\x1f\x7f-\x9f]'

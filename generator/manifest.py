@@ -119,6 +119,12 @@ def manifest_file(
             "backend_url": region.backend_url,
             "retention_days": region.retention_days,
             "contact_email": region.contact_email,
+            # what the workspace offers to email an applicant on a move, by stage
+            "messages": {
+                stage.replace("_", "-"): text
+                for stage, text in region.messages.model_dump().items()
+                if text is not None
+            },
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,7 +21,7 @@ from pydantic import (
 )
 
 from .colour import contrast_ratio, parse_hex
-from .formats import Colour, Email, Postcode, Slug, Text, Url
+from .formats import Colour, Email, Message, Postcode, Slug, Text, Url
 
 AA = 4.5  # WCAG 2.2 AA contrast for body text
 
@@ -97,6 +98,38 @@ class RegionBrand(Strict):
         )
 
 
+MESSAGE_FIELDS = {"name", "reference", "campaign", "council"}
+
+
+class StageMessages(Strict):
+    """What the workspace offers to email an applicant when their application moves to a stage.
+    {name}, {reference}, {campaign} and {council} are filled in; a team may edit it before sending."""
+
+    screening: Message | None = Field(None, description="Sent on a move to screening.")
+    interview: Message | None = Field(None, description="Sent on a move to interview.")
+    offer: Message | None = Field(None, description="Sent on a move to offer.")
+    placed: Message | None = Field(None, description="Sent on a move to placed.")
+    not_progressed: Message | None = Field(None, description="Sent on a move to not progressed.")
+    withdrawn: Message | None = Field(None, description="Sent on a move to withdrawn.")
+
+    @field_validator("*")
+    @classmethod
+    def _placeholders(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(v) if name is not None}
+        except ValueError:
+            raise ValueError("a { or } without its pair: write {{ or }} for the character itself") from None
+        unknown = sorted(used - MESSAGE_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{unknown[0]}}}: "
+                "use {name}, {reference}, {campaign} or {council}"
+            )
+        return v
+
+
 class Region(Strict):
     """The region: site.toml at the project root."""
 
@@ -116,6 +149,7 @@ class Region(Strict):
     language: str = Field("en-GB", description="Language of the pages (BCP 47).")
     contact_email: Email = Field(description="Contact for the hub and accessibility issues.")
     brand: RegionBrand = Field(default_factory=RegionBrand)  # type: ignore[arg-type]
+    messages: StageMessages = Field(default_factory=StageMessages)  # type: ignore[arg-type]
 
     @field_validator("base_url")
     @classmethod

@@ -253,8 +253,9 @@ class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, Storage):
 
     def purge(self, before) -> list[Removed]:  # noqa: ANN001
         removed = self._remove("created_at < ?", (self.moment(before),), "purge")
-        with self.transaction() as db:
-            db.execute("DELETE FROM events WHERE at < ?", (self.moment(before),))
+        with self.transaction() as db:  # the events and the audit trail are kept as long, no longer
+            for table in ("events", "audit"):
+                db.execute(f"DELETE FROM {table} WHERE at < ?", (self.moment(before),))
         return removed
 
     def erase(self, email) -> list[Removed]:  # noqa: ANN001

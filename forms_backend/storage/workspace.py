@@ -154,8 +154,17 @@ class WorkspaceQueries:
             params,
         )
         return [
-            Application(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if isinstance(r[5], str) else r[5],
-                        stamp(r[6]) or "", r[7], stamp(r[8]))  # fmt: skip
+            Application(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                json.loads(r[5]) if isinstance(r[5], str) else r[5],
+                stamp(r[6]) or "",
+                r[7],
+                stamp(r[8]),
+            )  # fmt: skip
             for r in rows
         ]
 
@@ -202,9 +211,11 @@ class WorkspaceQueries:
         note: str | None = None,
         start_date: str | None = None,
         placed_role: str | None = None,
+        mail: dict[str, tuple[str, bytes]] | None = None,
     ) -> list[tuple[str, str]]:
         """Move each application (of the councils given) to `stage`; (reference, council) of
-        each moved. One already at that stage is not moved again."""
+        each moved. One already at that stage is not moved again. `mail`: by reference, a
+        message (recipient, bytes) to the applicant, put in the outbox in the same commit."""
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}")
         moment = self.moment(now)
@@ -224,6 +235,12 @@ class WorkspaceQueries:
                     (app_id, stage, moment, by_email, note or None, start_date or None, placed_role or None),
                 )
                 moved.append((reference, council))
+                if mail and reference in mail:
+                    db.execute(
+                        "INSERT INTO outbox (application_id, reference, kind, recipient, message, "
+                        "created_at, next_attempt_at) VALUES (?, ?, 'stage', ?, ?, ?, ?)",
+                        (app_id, reference, *mail[reference], moment, moment),
+                    )
         return sorted(moved)
 
     def tally(self, councils: list[str] | None) -> list[tuple[str, str, str, str, int]]:

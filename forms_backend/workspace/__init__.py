@@ -60,6 +60,8 @@ def routes() -> list[BaseRoute]:
                 Route("/audit", overview.audit_trail, methods=["GET"]),
                 Route("/audit.csv", overview.audit_csv, methods=["GET"]),
                 Route("/users", overview.people, methods=["GET"]),
+                Route("/users/add", overview.add_person, methods=["POST"]),
+                Route("/users/remove", overview.remove_person, methods=["POST"]),
             ],
         ),
     ]

@@ -7,16 +7,18 @@ import csv
 import io
 import json
 from typing import Any
+from urllib.parse import urlencode
 
+from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ..backend import backend_of
 from ..export import neutralise
 from ..storage.staff import StaffSession
 from ..storage.workspace import STAGES
-from .render import page
-from .signin import audit, message, workspace_of
+from .render import base_path, page
+from .signin import audit, form_of, message, workspace_of
 from .views import names, scope, staff_only
 
 
@@ -101,14 +103,74 @@ async def audit_csv(request: Request, session: StaffSession) -> Response:
     return Response(body, 200, media_type="text/csv; charset=utf-8", headers=headers)
 
 
+async def _people_page(request: Request, session: StaffSession, status: int = 200, errors: dict | None = None,
+                       form: dict | None = None, notice: str = "") -> Response:  # fmt: skip
+    backend = backend_of(request)
+    manifest = backend.manifests.get()
+    users = await backend.call("users")
+    council_names = {slug: c.get("name", slug) for slug, c in manifest.councils.items()}
+    return page(
+        request, workspace_of(request).env, "people.html", manifest, status, title="People", session=session,
+        current="/users", users=users, council_names=council_names, errors=errors or {}, form=form or {},
+        council_choices=sorted(council_names.items(), key=lambda c: c[1]), notice=notice,
+        error_summary=bool(errors),
+    )  # fmt: skip
+
+
 @staff_only
 async def people(request: Request, session: StaffSession) -> Response:
     refused = _coordinator_only(request, session)
     if refused:
         return refused
+    done = request.query_params.get("done", "")[:300]
+    return await _people_page(
+        request, session, notice=done if done.startswith(("Added ", "Removed ")) else ""
+    )
+
+
+@staff_only
+async def add_person(request: Request, session: StaffSession) -> Response:
+    refused = _coordinator_only(request, session)
+    fields, refused = (await form_of(request, session)) if not refused else ({}, refused)
+    if refused:
+        return refused
     backend = backend_of(request)
     manifest = backend.manifests.get()
-    users = await backend.call("users")
-    council_names = {slug: c.get("name", slug) for slug, c in manifest.councils.items()}
-    return page(request, workspace_of(request).env, "people.html", manifest, title="People", session=session,
-                current="/users", users=users, council_names=council_names)  # fmt: skip
+    typed, council, role = (str(fields.get(k, "")).strip() for k in ("email", "council", "role"))
+    errors = {}
+    try:
+        address = validate_email(typed, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        address = ""
+        errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    if council and council not in manifest.councils:
+        errors["council"] = "Select a council, or the region"
+    allowed = ("coordinator",) if not council else ("viewer", "editor")
+    if role not in allowed:
+        errors["role"] = "Select viewer or editor for a council's team" if council else (
+            "The region's people are coordinators")  # fmt: skip
+    if not errors:
+        user, added = await backend.call("add_user", address, council or None, role, backend.settings.now())
+        if not added:
+            errors["email"] = f"{address} can sign in already ({user.role}, {user.council or 'the region'})"
+    if errors:
+        return await _people_page(request, session, 400, errors, fields)
+    await audit(request, session, council or None, "user-added", email=address, role=role)
+    done = f"Added {address}. They sign in with their address on the sign-in page."
+    return RedirectResponse(f"{base_path(request)}/users?{urlencode({'done': done})}", 303)
+
+
+@staff_only
+async def remove_person(request: Request, session: StaffSession) -> Response:
+    refused = _coordinator_only(request, session)
+    fields, refused = (await form_of(request, session)) if not refused else ({}, refused)
+    if refused:
+        return refused
+    backend = backend_of(request)
+    address = str(fields.get("email", ""))[:254]
+    if address == session.user.email:
+        return await _people_page(request, session, 400, {"remove": "You cannot remove yourself"})
+    if await backend.call("remove_user", address, backend.settings.now()):
+        await audit(request, session, None, "user-removed", email=address)
+    done = f"Removed {address}: their sessions have ended."
+    return RedirectResponse(f"{base_path(request)}/users?{urlencode({'done': done})}", 303)

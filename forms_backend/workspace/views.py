@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from .. import export
 from ..backend import backend_of
-from ..mail import shown
+from ..mail import shown, stage_message
 from ..manifest import Manifest
 from ..storage.staff import StaffSession
 from ..storage.workspace import SORTS, STAGES, Filters
@@ -187,6 +187,8 @@ async def _application_page(
         campaign_name=label["campaign_names"].get((app.council, app.campaign), app.campaign),
         role_names=label["role_names"], role_choices=[("", "Not given"), *label["role_choices"]],
         may_move=session.user.may_move, errors=errors or {}, form=form or {},
+        standard_messages=[(STAGE_NAMES[k], v) for k, v in (manifest.region.get("messages") or {}).items()
+                           if k in STAGE_NAMES],
         notice=f"Moved to {STAGE_NAMES[to]}." if to in STAGES and not errors else "",
         error_summary=bool(errors),
     )  # fmt: skip
@@ -225,14 +227,44 @@ async def move_one(request: Request, session: StaffSession) -> Response:
         except ValueError:
             errors["start_date"] = "Enter the start date, like 2027-01-04" if not start else (
                 "The start date must be a real date, like 2027-01-04")  # fmt: skip
+    backend = backend_of(request)
+    manifest = backend.manifests.get()
+    text = message_text(manifest, app, stage, fields, errors)
     if errors:
         return await _application_page(request, session, 400, errors, fields)
-    backend = backend_of(request)
-    placed = stage == "placed"
-    await backend.call("move", councils, [app.reference], stage, session.user.email, backend.settings.now(),
-                       note, start if placed else None, role if placed else None)  # fmt: skip
-    await audit(request, session, app.council, "move", app.reference, stage=stage)
+    placed, now = stage == "placed", backend.settings.now()
+    mail = None
+    if text:
+        message = stage_message(manifest, manifest.form(app.council, app.campaign), app, text, now,
+                                backend.settings.mail_from)  # fmt: skip
+        mail = {app.reference: (app.email, message)}
+    await backend.call("move", councils, [app.reference], stage, session.user.email, now,
+                       note, start if placed else None, role if placed else None, mail)  # fmt: skip
+    await audit(request, session, app.council, "move", app.reference, stage=stage, emailed=bool(text))
+    if text:
+        backend.outbox.wake()
     return RedirectResponse(f"{base_path(request)}/applications/{app.reference}?moved={stage}", 303)
+
+
+def message_text(manifest: Manifest, app: Any, stage: str, fields: dict, errors: dict) -> str:
+    """The email to send the applicant with a move, if the team asked for one: what they wrote,
+    else the region's message for the stage (site.toml [messages]) filled in."""
+    if fields.get("tell") != "yes":
+        return ""
+    typed = str(fields.get("message", "")).strip()
+    if len(typed) > 4000:
+        errors["message"] = "The message must be 4,000 characters or fewer"
+    if typed or "stage" in errors:
+        return typed
+    template = (manifest.region.get("messages") or {}).get(stage)
+    if not template:
+        errors["message"] = f"Write the message: there is no standard one for {STAGE_NAMES[stage]}"
+        return ""
+    form = manifest.form(app.council, app.campaign)
+    council = manifest.councils.get(app.council, {}).get("name", app.council)
+    values = {"name": app.name or "applicant", "reference": app.reference, "council": council,
+              "campaign": form["title"] if form else app.campaign}  # fmt: skip
+    return template.format_map(values)
 
 
 @staff_only

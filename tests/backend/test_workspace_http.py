@@ -302,3 +302,81 @@ def test_users_are_managed_from_the_command_line(tmp_path: Path, dist: Path, dat
     assert storage.use_sign_in_link(auth.digest(link.group(1)), NOW) is None  # its link is void too
     storage.close()
     assert recruit("users", "remove", "hr@dudley.gov.uk")[0] == 1
+
+
+def test_a_move_can_email_the_applicant_through_the_outbox(region: Region, manifest: dict) -> None:
+    ref, csrf = region.references["dudley"], region.sessions["dudley"][1]
+    path = f"/workspace/applications/{ref}/move"
+    with region.client("dudley") as client:
+        none = client.post(path, data={"csrf": csrf, "stage": "offer", "tell": "yes"})
+        assert none.status_code == 400 and "there is no standard one for Offer" in none.text
+        assert 'href="#message"' in none.text and region.stage("dudley") == "received"  # nothing moved
+        standard = client.post(path, data={"csrf": csrf, "stage": "interview", "tell": "yes"})
+        assert standard.status_code == 303
+        typed = "Dear Applicant,\n\nCould you bring your {registration} papers?"
+        own = client.post(path, data={"csrf": csrf, "stage": "offer", "tell": "yes", "message": typed})
+        assert own.status_code == 303
+        quiet = client.post(path, data={"csrf": csrf, "stage": "placed", "start_date": "2027-01-04"})
+        assert quiet.status_code == 303  # the box not ticked: no email
+    from forms_backend.outbox import drain
+    from forms_backend.settings import Settings
+
+    drain(region.storage, Settings(mail_dir=region.mail, clock=lambda: NOW))
+    sent = sorted(region.mail.glob(f"{ref}-stage-*.eml"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    assert len(sent) == 2
+    first, second = (p.read_text() for p in sent)
+    template = manifest["region"]["messages"]["interview"]
+    assert template.startswith("Dear {name},") and "Dear Applicant dudley," in first
+    assert f"reference {ref}" in first and "Dudley Metropolitan Borough Council" in first
+    assert "To: Applicant dudley <applicant" in first and "Reply-To:" in first
+    assert "Could you bring your {registration} papers?" in second  # as typed, braces and all
+    audit = [line["detail"] for line in region.storage.audit_lines() if line["action"] == "move"]
+    assert [d["emailed"] for d in reversed(audit)] == [True, True, False]
+    waiting = region.storage.outbox_counts()
+    assert region.storage.erase(region.storage.application(None, ref).email)  # type: ignore[union-attr]
+    assert region.storage.outbox_counts()["sent"] == waiting["sent"] - 2  # its mail went with it
+
+
+def test_asks_for_links_are_limited_per_client(dist: Path, tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(dist, tmp_path, database_url=database_url, rate_limit_loopback=True)
+    with LiveServer(create_app(settings)) as live, httpx.Client(base_url=live.url) as client:
+        answers = [client.post("/workspace/sign-in", data={"email": f"p{n}@example.org"}) for n in range(21)]
+    assert [a.status_code for a in answers] == [200] * 20 + [429]
+    assert "Too many sign-in requests" in answers[-1].text
+
+
+def test_the_coordinator_adds_and_removes_people_in_the_browser(region: Region) -> None:
+    csrf = region.sessions["region"][1]
+    with region.client("region") as client:
+        person = {"email": "New@Walsall.gov.uk", "council": "walsall", "role": "viewer"}
+        added = client.post("/workspace/users/add", data={"csrf": csrf, **person})
+        assert added.status_code == 303
+        assert "Added new@walsall.gov.uk" in client.get(added.headers["location"]).text
+        for form, words in (
+            ({"email": "x", "council": "walsall", "role": "viewer"}, "correct format"),
+            ({"email": "a@b.org", "council": "atlantis", "role": "viewer"}, "Select a council"),
+            ({"email": "a@b.org", "council": "walsall", "role": "coordinator"}, "viewer or editor"),
+            ({"email": "a@b.org", "council": "", "role": "editor"}, "coordinators"),
+            ({"email": "new@walsall.gov.uk", "council": "walsall", "role": "editor"}, "can sign in already"),
+        ):
+            refused = client.post("/workspace/users/add", data={"csrf": csrf, **form})
+            assert refused.status_code == 400 and words in refused.text, form
+        no_token = {"email": "c@d.org", "council": "", "role": "coordinator"}
+        assert client.post("/workspace/users/add", data=no_token).status_code == 403
+        removed = client.post("/workspace/users/remove", data={"csrf": csrf, "email": "hr@dudley.gov.uk"})
+        assert removed.status_code == 303
+        itself = client.post(
+            "/workspace/users/remove", data={"csrf": csrf, "email": "lead@westmidlands.example"}
+        )
+        assert itself.status_code == 400
+    assert region.storage.user("new@walsall.gov.uk").role == "viewer"  # type: ignore[union-attr]
+    assert region.storage.user("hr@dudley.gov.uk") is None
+    with region.client("dudley") as removed_editor:
+        assert removed_editor.get("/workspace/applications").status_code == 303
+    with region.client("walsall") as editor:
+        csrf_w = region.sessions["walsall"][1]
+        person = {"csrf": csrf_w, "email": "e@f.org", "council": "walsall", "role": "editor"}
+        answer = editor.post("/workspace/users/add", data=person)
+        assert answer.status_code == 404 and region.storage.user("e@f.org") is None
+    actions = [line["action"] for line in region.storage.audit_lines()]
+    assert "user-added" in actions and "user-removed" in actions

@@ -167,3 +167,10 @@ def test_the_audit_trail_and_erase_taking_history_and_notes(storage: Storage) ->
         "at": lines[1]["at"], "actor": "hr@dudley.gov.uk", "council": "dudley", "action": "view",
         "reference": ref, "detail": {"page": "application"}, "client": "203.0.113.9",
     }  # fmt: skip
+
+
+def test_the_audit_trail_is_kept_for_the_retention_period(storage: Storage) -> None:
+    storage.audit(NOW - dt.timedelta(days=400), "hr@dudley.gov.uk", "dudley", "view", "DUD-00001")
+    storage.audit(NOW - dt.timedelta(days=10), "hr@dudley.gov.uk", "dudley", "view", "DUD-00002")
+    storage.purge(NOW - dt.timedelta(days=365))
+    assert [line["reference"] for line in storage.audit_lines()] == ["DUD-00002"]
