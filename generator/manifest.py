@@ -102,6 +102,7 @@ def manifest_file(
             "notifications": list(c.model.notifications),
             "contact_email": c.model.contact.email,
             "origin": _origin(urls.absolute(c.path, c)),
+            "messages": stage_messages(c.model.messages),
         }
         for c in councils_built
     }
@@ -120,16 +121,19 @@ def manifest_file(
             "retention_days": region.retention_days,
             "contact_email": region.contact_email,
             # what the workspace offers to email an applicant on a move, by stage
-            "messages": {
-                stage.replace("_", "-"): text
-                for stage, text in region.messages.model_dump().items()
-                if text is not None
-            },
+            "messages": stage_messages(region.messages),
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),
     }
     return dumps(head, forms, cache)
+
+
+def stage_messages(messages: Any) -> dict[str, str]:
+    """site.toml's or council.yaml's messages by stage, as the workspace names stages."""
+    return {
+        stage.replace("_", "-"): text for stage, text in messages.model_dump().items() if text is not None
+    }
 
 
 def _merged(before: list[dict[str, Any]], forms: Forms, whole_councils: bool) -> Forms:

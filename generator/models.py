@@ -206,6 +206,10 @@ class Council(Strict):
     notifications: list[Email] = Field(
         min_length=1, description="Addresses told about each new application (HR team inbox)."
     )
+    messages: StageMessages = Field(
+        default_factory=StageMessages,  # type: ignore[arg-type]
+        description="This council's emails to applicants on a move, in place of site.toml's for a stage.",
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -179,6 +179,7 @@ async def _application_page(
         if f["id"] in app.answers
     ]
     label = names(manifest, [app.council])
+    standard = [(STAGE_NAMES[k], t) for k in STAGES if (t := stage_template(manifest, app.council, k))]
     to = request.query_params.get("moved", "")
     return page(
         request, workspace_of(request).env, "application.html", manifest, status,
@@ -187,8 +188,7 @@ async def _application_page(
         campaign_name=label["campaign_names"].get((app.council, app.campaign), app.campaign),
         role_names=label["role_names"], role_choices=[("", "Not given"), *label["role_choices"]],
         may_move=session.user.may_move, errors=errors or {}, form=form or {},
-        standard_messages=[(STAGE_NAMES[k], v) for k, v in (manifest.region.get("messages") or {}).items()
-                           if k in STAGE_NAMES],
+        standard_messages=standard,
         notice=f"Moved to {STAGE_NAMES[to]}." if to in STAGES and not errors else "",
         error_summary=bool(errors),
     )  # fmt: skip
@@ -246,6 +246,12 @@ async def move_one(request: Request, session: StaffSession) -> Response:
     return RedirectResponse(f"{base_path(request)}/applications/{app.reference}?moved={stage}", 303)
 
 
+def stage_template(manifest: Manifest, council: str, stage: str) -> str | None:
+    """The council's own message for the stage (council.yaml), else the region's (site.toml)."""
+    own = manifest.councils.get(council, {}).get("messages") or {}
+    return own.get(stage) or (manifest.region.get("messages") or {}).get(stage)
+
+
 def message_text(manifest: Manifest, app: Any, stage: str, fields: dict, errors: dict) -> str:
     """The email to send the applicant with a move, if the team asked for one: what they wrote,
     else the region's message for the stage (site.toml [messages]) filled in."""
@@ -256,7 +262,7 @@ def message_text(manifest: Manifest, app: Any, stage: str, fields: dict, errors:
         errors["message"] = "The message must be 4,000 characters or fewer"
     if typed or "stage" in errors:
         return typed
-    template = (manifest.region.get("messages") or {}).get(stage)
+    template = stage_template(manifest, app.council, stage)
     if not template:
         errors["message"] = f"Write the message: there is no standard one for {STAGE_NAMES[stage]}"
         return ""

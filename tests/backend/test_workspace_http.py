@@ -380,3 +380,24 @@ def test_the_coordinator_adds_and_removes_people_in_the_browser(region: Region) 
         assert answer.status_code == 404 and region.storage.user("e@f.org") is None
     actions = [line["action"] for line in region.storage.audit_lines()]
     assert "user-added" in actions and "user-removed" in actions
+
+
+def test_a_councils_own_message_comes_before_the_regions(region: Region, manifest: dict) -> None:
+    ref, csrf = region.references["wolverhampton"], region.sessions["wolverhampton"][1]
+    own = manifest["councils"]["wolverhampton"]["messages"]["offer"]
+    with region.client("wolverhampton") as client:
+        page = client.get(f"/workspace/applications/{ref}").text
+        assert "there is one for Interview, Offer, Not progressed" in page  # the region's two and its own
+        moved = client.post(
+            f"/workspace/applications/{ref}/move", data={"csrf": csrf, "stage": "offer", "tell": "yes"}
+        )
+        assert moved.status_code == 303
+    from forms_backend.outbox import drain
+    from forms_backend.settings import Settings
+
+    drain(region.storage, Settings(mail_dir=region.mail, clock=lambda: NOW))
+    (sent,) = region.mail.glob(f"{ref}-stage-*.eml")
+    assert (
+        own.startswith("Dear {name},")
+        and "We are delighted to offer you a role with City of Wolverhampton" in sent.read_text()
+    )
