@@ -4,6 +4,7 @@ POST /apply/{council}/{campaign}  an application (form-urlencoded or multipart) 
 GET  /health                      storage reachable, manifest version              admin.py
 GET  /councils/{slug}/applications.csv|.json, .../applications/{ref}/files/{field}  with a token
      /workspace/...                    the councils' workspace, for signed-in staff  workspace/
+POST /events, GET /events.gif         page views, counted without cookies   evaluation/intake.py
 
 Mounted under /api/ beside the sites (generator/serve.py), alone (`recruit backend serve`), or
 behind Mangum on AWS Lambda (lambda_handler.py). One app's state is a Backend (backend.py):
@@ -25,6 +26,7 @@ from . import guards, workspace
 from .admin import application_file, applications, health
 from .apply import apply
 from .backend import Backend
+from .evaluation import intake
 from .manifest import ManifestError
 from .responses import http_error, server_error, unavailable
 from .settings import Settings
@@ -56,6 +58,8 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
             Route(
                 "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
             ),
+            Route("/events", intake.beacon, methods=["POST"]),
+            Route("/events.gif", intake.pixel, methods=["GET"]),
             *workspace.routes(),
         ],
         middleware=[Middleware(guards.CORS, manifest=backend.manifests.get)],

@@ -40,6 +40,7 @@ class Backend:
         limit = settings.rate_limit
         self.limiter = guards.RateLimiter(*limit) if limit else None
         self.committer = Committer(self.opened)
+        self.events = Committer(self.opened, lambda storage, events: storage.add_page_events(events))
         self.outbox = Outbox(settings, lambda: self.storage)
 
     @property

@@ -1,4 +1,5 @@
-"""Group commit: applications arriving while one commit is on its way to disk share the next.
+"""Group commit: applications (or page events) arriving while one commit is on its way to disk
+share the next.
 
 One wait for the disk, and one trip to a worker thread, acknowledges every application that
 waited together; each still hears its own outcome (stored, a duplicate, or a StorageError).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 
@@ -17,12 +19,17 @@ from .storage import Saved, SaveRequest, Storage
 class Committer:
     """The applications of one app waiting for storage, and the task committing them."""
 
-    def __init__(self, storage: Callable[[], Awaitable[Storage]]) -> None:
+    def __init__(
+        self,
+        storage: Callable[[], Awaitable[Storage]],
+        commit: Callable[[Storage, list[Any]], list[Any]] = lambda storage, items: storage.save_many(items),
+    ) -> None:
         self._storage = storage  # the storage, opened on first use
-        self._waiting: list[tuple[SaveRequest, asyncio.Future[Saved]]] = []
+        self._commit = commit  # one commit of a batch: an outcome (or an exception) per item
+        self._waiting: list[tuple[Any, asyncio.Future[Any]]] = []
         self._task: asyncio.Task | None = None
 
-    async def save(self, request: SaveRequest) -> Saved:
+    async def save(self, request: SaveRequest | Any) -> Saved | Any:
         """Store the application, sharing a commit with the others waiting (group commit).
 
         While one commit is on its way to disk (in a worker thread), the applications that
@@ -41,7 +48,7 @@ class Committer:
                 self._waiting = []
                 try:
                     storage = await self._storage()
-                    outcomes = await anyio.to_thread.run_sync(storage.save_many, [r for r, _ in batch])
+                    outcomes = await anyio.to_thread.run_sync(self._commit, storage, [r for r, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - every request waiting on it hears of it
                     outcomes = [exc] * len(batch)
                 except BaseException:  # cancelled: the server is stopping

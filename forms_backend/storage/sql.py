@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import staff, workspace
+from . import analytics, staff, workspace
 from .interface import (
     Application,
     NewApplication,
@@ -34,7 +34,7 @@ from .interface import (
 # Every table that holds a region's data, in the order a copy must fill them (parents first).
 TABLES = (
     "applications", "files", "outbox", "tokens", "events",
-    "users", "sign_in_links", "sessions", "stage_moves", "audit",
+    "users", "sign_in_links", "sessions", "stage_moves", "audit", "page_events",
 )  # fmt: skip
 
 
@@ -73,7 +73,9 @@ def guarded(method: Callable) -> Callable:
 
 
 # What callers use: the Storage interface and the workspace's queries.
-PUBLIC_METHODS = Storage.__abstractmethods__ | {"mark_sent_many", *staff.PUBLIC, *workspace.PUBLIC}
+PUBLIC_METHODS = Storage.__abstractmethods__ | {
+    "mark_sent_many", *staff.PUBLIC, *workspace.PUBLIC, *analytics.PUBLIC,
+}
 
 
 def guard_public_methods(cls: type) -> type:
@@ -85,7 +87,7 @@ def guard_public_methods(cls: type) -> type:
     return cls
 
 
-class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, Storage):
+class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, analytics.AnalyticsQueries, Storage):
     """The queries of the Storage interface, shared by the engines."""
 
     errors: tuple[type[BaseException], ...] = ()

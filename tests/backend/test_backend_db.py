@@ -74,7 +74,16 @@ def downgrade_to_the_first_schema(path: str) -> None:
     try:
         for name in ("applications_created", "outbox_application", "outbox_waiting", "applications_stage"):
             db.execute(f"DROP INDEX {name}")
-        for table in ("audit", "stage_moves", "sessions", "sign_in_links", "users", "migrations"):
+        for table in (
+            "page_events",
+            "visit_salts",
+            "audit",
+            "stage_moves",
+            "sessions",
+            "sign_in_links",
+            "users",
+            "migrations",
+        ):
             db.execute(f"DROP TABLE {table}")
         for column in ("stage", "stage_at"):
             db.execute(f"ALTER TABLE applications DROP COLUMN {column}")

@@ -1,0 +1,182 @@
+"""Page views counted without cookies, on both engines: what is kept (and what never is), where
+a visit came from, robots and opt-outs not counted, the day's salt, and views sharing commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+from backend_support import NOW, SITE, LiveServer, make_settings
+
+from forms_backend.app import create_app
+from forms_backend.evaluation import classify
+from forms_backend.storage import open_storage
+
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+LANDING = {"page": "landing", "council": "dudley", "campaign": "come-back-to-care"}
+
+
+@pytest.fixture
+def region(dist, tmp_path, database_url):  # noqa: ANN001, ANN201
+    clock = [NOW]
+    settings = make_settings(
+        dist, tmp_path, database_url=database_url, clock=lambda: clock[0], trust_forwarded=True
+    )
+    with LiveServer(create_app(settings)) as live:
+        storage = open_storage(database_url)
+        yield live.url, storage, clock
+        storage.close()
+
+
+def view(
+    url: str, fields: dict[str, Any], ua: str = PHONE, ip: str = "203.0.113.5", **headers: str
+) -> httpx.Response:
+    return httpx.post(f"{url}/events", content=json.dumps(fields), timeout=10,
+                      headers={"Content-Type": "text/plain;charset=UTF-8", "Origin": SITE, "User-Agent": ua,
+                               "X-Forwarded-For": ip, **headers})  # fmt: skip
+
+
+def test_a_view_keeps_the_page_the_source_and_a_daily_visitor_key_only(region) -> None:  # noqa: ANN001
+    url, storage, clock = region
+    address = f"{SITE}/dudley/come-back-to-care/?utm_source=Facebook&utm_medium=paid-social"
+    address += "&utm_campaign=Launch%20Week&ref=DUD-SECRET"
+    landing = {**LANDING, "url": address, "referrer": "https://m.facebook.com/"}
+    answer = view(url, landing)
+    assert answer.status_code == 204 and "set-cookie" not in answer.headers
+    role = {**LANDING, "page": "role", "role": "social-worker-adults",
+            "url": f"{SITE}/dudley/come-back-to-care/roles/social-worker-adults/",
+            "referrer": f"{SITE}/dudley/come-back-to-care/"}  # fmt: skip
+    assert view(url, role).status_code == 204
+    assert view(url, {**LANDING, "url": f"{SITE}/dudley/come-back-to-care/"}, ua=DESKTOP).status_code == 204
+    clock[0] = NOW + dt.timedelta(days=1)
+    assert view(url, {**LANDING, "referrer": "https://www.linkedin.com/feed/"}).status_code == 204
+    first, second, other, tomorrow = storage.page_events()
+    assert (first.page, first.council, first.campaign, first.role) == (
+        "landing",
+        "dudley",
+        "come-back-to-care",
+        None,
+    )
+    assert (first.source, first.medium, first.tag, first.referrer_host) == (
+        "facebook",
+        "social",
+        "launch-week",
+        "m.facebook.com",
+    )
+    assert (second.page, second.role, second.source, second.medium) == (
+        "role",
+        "social-worker-adults",
+        "internal",
+        "internal",
+    )
+    assert first.device == "phone" and other.device == "desktop"
+    assert first.visitor == second.visitor != other.visitor  # same person today; another browser
+    assert tomorrow.visitor != first.visitor and (tomorrow.source, tomorrow.medium) == ("linkedin", "social")
+    kept = json.dumps([list(e.__dict__.values()) for e in storage.page_events()], default=str)
+    assert "203.0.113.5" not in kept and "iPhone" not in kept and "DUD-SECRET" not in kept
+
+
+def test_opt_outs_and_robots_are_not_counted(region) -> None:  # noqa: ANN001
+    url, storage, _ = region
+    assert view(url, LANDING, **{"Sec-GPC": "1"}).status_code == 204
+    assert view(url, LANDING, DNT="1").status_code == 204
+    robots = [
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 Chrome-Lighthouse",
+        "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+        "curl/8.5.0", "",
+    ]  # fmt: skip
+    for ua in robots:
+        assert view(url, LANDING, ua=ua).status_code == 204, ua
+    assert storage.page_events() == []
+
+
+def test_a_view_of_no_page_the_region_has_is_refused(region) -> None:  # noqa: ANN001
+    url, storage, _ = region
+    for fields, words in (
+        ({"page": "landing", "council": "atlantis", "campaign": "x"}, "one of the region's councils"),
+        ({"page": "landing", "council": "dudley", "campaign": "nope"}, "one of the council's campaigns"),
+        ({"page": "home", "council": "dudley"}, "page must be one of"),
+        ({"page": "role", "council": "dudley", "campaign": "come-back-to-care", "role": "<script>"}, "slug"),
+    ):
+        answer = view(url, fields)
+        assert answer.status_code == 400 and words in answer.json()["error"], fields
+    assert httpx.post(f"{url}/events", content=b"[1]", headers={"Origin": SITE}).status_code == 400
+    assert httpx.post(f"{url}/events", content=b"x" * 5000, headers={"Origin": SITE}).status_code == 413
+    elsewhere = httpx.post(
+        f"{url}/events", content=json.dumps(LANDING), headers={"Origin": "https://evil.example"}
+    )
+    assert elsewhere.status_code == 403
+    assert storage.page_events() == []
+
+
+def test_the_noscript_image_counts_a_view_with_its_pages_sources(region) -> None:  # noqa: ANN001
+    url, storage, _ = region
+    page = {"page": "apply", "council": "dudley", "campaign": "come-back-to-care"}
+    referer = f"{SITE}/dudley/come-back-to-care/apply/?utm_source=newsletter&utm_medium=email"
+    answer = httpx.get(f"{url}/events.gif", params=page, headers={"Referer": referer, "User-Agent": DESKTOP})
+    assert (
+        answer.status_code == 200
+        and answer.headers["content-type"] == "image/gif"
+        and answer.content[:6] == b"GIF89a"
+    )
+    assert "set-cookie" not in answer.headers and answer.headers["cache-control"] == "no-store"
+    (event,) = storage.page_events()
+    assert (event.page, event.source, event.medium) == ("apply", "newsletter", "email")
+
+
+def test_the_days_salt_is_made_at_random_and_deleted_after_two_days(region) -> None:  # noqa: ANN001
+    _, storage, _ = region
+    day = NOW.date()
+    first = storage.salt(day)
+    assert (
+        storage.salt(day) == first and len(first) == 64 and storage.salt(day + dt.timedelta(days=1)) != first
+    )
+    storage.salt(day + dt.timedelta(days=3))
+    kept = [r[0] for r in storage.query("SELECT day FROM visit_salts ORDER BY day")]
+    assert kept == [(day + dt.timedelta(days=n)).isoformat() for n in (1, 3)]
+
+
+def test_views_arriving_together_share_commits(region, monkeypatch) -> None:  # noqa: ANN001
+    url, storage, _ = region
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(lambda n: view(url, LANDING, ip=f"198.51.100.{n}"), range(96)))
+    assert [a.status_code for a in answers] == [204] * 96
+    events = storage.page_events()
+    assert len(events) == 96 and len({e.visitor for e in events}) == 96
+
+
+@pytest.mark.parametrize(
+    ("utm", "referrer", "expected"),
+    [
+        ({}, None, ("direct", "direct")),
+        ({}, "https://t.co/abc", ("x", "social")),
+        ({}, "https://l.instagram.com/?u=x", ("instagram", "social")),
+        ({}, "https://www.tiktok.com/@council", ("tiktok", "social")),
+        ({}, "https://www.google.co.uk/", ("google", "search")),
+        ({}, "https://outlook.live.com/mail/0/", ("outlook", "email")),
+        ({}, "https://news.example.org/story", ("news.example.org", "referral")),
+        ({"utm_source": "linkedin"}, "https://www.google.com/", ("linkedin", "social")),
+        ({"utm_source": "Bus Stop Poster", "utm_medium": "poster"}, None, ("bus-stop-poster", "offline")),
+        ({"utm_source": "mailchimp", "utm_medium": "Email"}, None, ("mailchimp", "email")),
+    ],
+)
+def test_where_a_visit_came_from(utm: dict, referrer: str | None, expected: tuple[str, str]) -> None:
+    came = classify.classify(utm, referrer, frozenset({"careers.westmidlands.example"}))
+    assert (came.source, came.medium) == expected
+
+
+def test_a_view_of_any_shape_is_an_answer_not_an_error(region) -> None:  # noqa: ANN001
+    url, storage, _ = region
+    for fields in ({"page": {"x": 1}}, {"page": ["landing"]}, {"page": "role", "council": 7}, {"page": None}):
+        assert view(url, fields).status_code == 400, fields
+    assert storage.page_events() == []
