@@ -19,6 +19,10 @@ COMMON: dict[str, str] = {
     "rel": "rel(path) turns a site path like /dudley/ into a link relative to this page, "
     "so a council folder works wherever it is deployed.",
     "today": "The date the build treats as today (decides open and closed campaigns).",
+    "count": "The page view counter, or None when analytics is off (site.toml or council.yaml) "
+    "or for the 404 page: script (its path), endpoint (the backend's /events), pixel (the URL of "
+    "the image for browsers without JavaScript), page (the page's kind), council, campaign and "
+    "role (slugs, empty when the page has none).",
 }
 
 CAMPAIGN_PAGE: dict[str, str] = {

@@ -1,7 +1,8 @@
 """dist/_headers: the headers a static host sends (Netlify, Cloudflare Pages).
 
 The pages need no inline script or style, so the Content-Security-Policy allows only the site's
-own files, and the form backend's origin when it lives on another host. Stylesheets, scripts and
+own files, and the form backend's origin when it lives on another host (forms post there, and
+page views are counted there). Stylesheets, scripts and
 images have content-hashed names, so browsers may keep them for a year: a changed file gets a
 new name, and the pages that use it link the new one.
 """
@@ -19,7 +20,7 @@ def content_security_policy(backend_url: str) -> str:
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            f"img-src 'self' data:{backend}",  # the view counter's image, without JavaScript
             "font-src 'self'",
             f"connect-src 'self'{backend}",
             f"form-action 'self'{backend}",

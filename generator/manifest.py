@@ -103,6 +103,7 @@ def manifest_file(
             "contact_email": c.model.contact.email,
             "origin": _origin(urls.absolute(c.path, c)),
             "messages": stage_messages(c.model.messages),
+            "analytics": c.model.analytics,
         }
         for c in councils_built
     }
@@ -122,6 +123,7 @@ def manifest_file(
             "contact_email": region.contact_email,
             # what the workspace offers to email an applicant on a move, by stage
             "messages": stage_messages(region.messages),
+            "analytics": region.analytics,
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),

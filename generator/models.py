@@ -150,6 +150,9 @@ class Region(Strict):
     contact_email: Email = Field(description="Contact for the hub and accessibility issues.")
     brand: RegionBrand = Field(default_factory=RegionBrand)  # type: ignore[arg-type]
     messages: StageMessages = Field(default_factory=StageMessages)  # type: ignore[arg-type]
+    analytics: bool = Field(
+        True, description="Count page views without cookies (see the privacy notice); false: none at all."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -206,6 +209,7 @@ class Council(Strict):
     notifications: list[Email] = Field(
         min_length=1, description="Addresses told about each new application (HR team inbox)."
     )
+    analytics: bool = Field(True, description="Count page views on this council's sites; false: not at all.")
     messages: StageMessages = Field(
         default_factory=StageMessages,  # type: ignore[arg-type]
         description="This council's emails to applicants on a move, in place of site.toml's for a stage.",

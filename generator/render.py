@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 
@@ -49,6 +50,7 @@ class SiteInfo:
     css: str
     favicon: str
     script: str | None = None
+    counter: str | None = None  # the view-counting script's path; None: analytics off for this site
 
 
 @dataclass
@@ -133,8 +135,13 @@ class Renderer:
             icon = chain.static_file("favicon.svg").read_text(encoding="utf-8").replace("#1d4f91", primary)
             icon_path = f"{prefix}_static/favicon.{_digest(icon)}.svg"
             files = [(css_path, css), (icon_path, icon)]
+            counter_path = None
+            if self.region.analytics and (council is None or council.model.analytics):
+                counter = chain.static_file("count.js").read_text(encoding="utf-8")
+                counter_path = f"{prefix}_static/count.{_digest(counter)}.js"
+                files.append((counter_path, counter))
             if council is None:  # the hub has no form
-                site = SiteInfo(self.region.name, "/", None, None, css_path, icon_path)
+                site = SiteInfo(self.region.name, "/", None, None, css_path, icon_path, counter=counter_path)
             else:
                 script = chain.static_file("apply.js").read_text(encoding="utf-8")
                 script_path = f"{prefix}_static/apply.{_digest(script)}.js"
@@ -148,6 +155,7 @@ class Renderer:
                     css_path,
                     icon_path,
                     script_path,
+                    counter_path,
                 )
             self._sites[key] = (site, files)
         return self._sites[key]
@@ -169,6 +177,7 @@ class Renderer:
             "site": site,
             "today": self.today,
             "rel": rel or (lambda target, _from=info.path: relative(_from, target)),
+            "count": self.count(kind, site, extra),
             **extra,
         }
         check_context(kind, context)
@@ -182,6 +191,19 @@ class Renderer:
         into.explained.append(Explained(info.path, names, template.filename or template.name or ""))
         if not info.noindex:
             into.sitemap.append(info.canonical)
+
+    def count(self, kind: str, site: SiteInfo, extra: dict[str, Any]) -> dict[str, str] | None:
+        """What the page's view counter sends (see contract.COMMON), or None: not counted."""
+        if site.counter is None or kind == "not_found":
+            return None
+        council, campaign, role = extra.get("council"), extra.get("campaign"), extra.get("role")
+        data = {"page": kind, "endpoint": self.urls.events(), "script": site.counter}
+        for key, view in (("council", council), ("campaign", campaign), ("role", role)):
+            data[key] = getattr(view, "slug", "") if view is not None and kind != "hub" else ""
+        data["pixel"] = data["endpoint"] + ".gif?" + urlencode(
+            {k: data[k] for k in ("page", "council", "campaign", "role") if data[k]}
+        )
+        return data
 
     def fields(self, council: CouncilView, campaign: CampaignView) -> list[dict[str, Any]]:
         """The apply form's questions: the standard ones and the campaign's own."""

@@ -65,3 +65,7 @@ class Urls:
     def form_action(self, council: CouncilView, campaign: CampaignView) -> str:
         """Where a campaign's apply form posts: the backend, never the static host."""
         return f"{self.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
+
+    def events(self) -> str:
+        """Where pages count their views: the backend's /events (and /events.gif)."""
+        return f"{self.backend_url.rstrip('/')}/events"

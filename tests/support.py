@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 
@@ -25,3 +26,10 @@ def parse(path: Path) -> BeautifulSoup:
 
 def html_pages(dist: Path) -> list[Path]:
     return sorted(dist.rglob("*.html"))
+
+
+def is_counter(element: Any) -> bool:
+    """The view counter's <noscript> image: a backend address, not a picture of the page."""
+    return (
+        element.name == "img" and "events.gif" in element.get("src", "") and element.find_parent("noscript")
+    )

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -18,14 +16,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
+from live_site import free_port, serving
 from support import ROOT, TODAY
 
-from forms_backend.app import create_app
 from forms_backend.settings import Settings
 from forms_backend.storage import open_storage
 from generator.browser import launch
-from generator.serve import combined_app
 from generator.verify.answers import valid_answers
 from generator.verify.formflow import fill
 from generator.verify.runner import axe_source
@@ -36,12 +32,6 @@ COUNCIL, CAMPAIGN = "wolverhampton", "come-back-to-care"
 EDITOR = "hr@wolverhampton.gov.uk"
 COORDINATOR = "lead@westmidlands.example"
 NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +53,8 @@ def site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
     storage.add_user(EDITOR, COUNCIL, "editor", NOW)
     storage.add_user(COORDINATOR, None, "coordinator", NOW)
     storage.close()
-    server = uvicorn.Server(uvicorn.Config(combined_app(dist, create_app(settings)), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield {"url": url, "mail": data / "mail", "database": settings.database_url}
-    server.should_exit = True
-    thread.join(5)
+    with serving(settings, port):
+        yield {"url": url, "mail": data / "mail", "database": settings.database_url}
 
 
 @pytest.fixture(scope="module")

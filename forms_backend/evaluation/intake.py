@@ -74,6 +74,13 @@ def utm_of(url: str | None) -> dict[str, str]:
     return {key: query[key][0] for key in UTM if query.get(key)}
 
 
+def counting(manifest: Manifest, council: str | None) -> bool:
+    """Analytics on for the region and the council (site.toml, council.yaml; on unless said)."""
+    if manifest.region.get("analytics") is False:
+        return False
+    return council is None or manifest.councils.get(council, {}).get("analytics") is not False
+
+
 def own_hosts(manifest: Manifest) -> frozenset[str]:
     return frozenset((urlsplit(origin).hostname or "") for origin in manifest.origins)
 
@@ -89,7 +96,7 @@ async def _count(
         council, campaign, page, role = page_of(manifest, fields)
     except BadEvent as exc:
         return JSONResponse({"error": f"This view was not counted: {exc}."}, 400, headers=NOT_KEPT)
-    if classify.opted_out(headers) or classify.is_robot(user_agent):
+    if classify.opted_out(headers) or classify.is_robot(user_agent) or not counting(manifest, council):
         return Response(status_code=204, headers=NOT_KEPT)
     now = backend.settings.now()
     salt = await backend.call("salt", backend.today())
@@ -108,12 +115,9 @@ async def beacon(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_BODY:
         return JSONResponse({"error": "This view was not counted: it is too long."}, 413, headers=NOT_KEPT)
-    origin = request.headers.get("origin")
     manifest = backend_of(request).manifests.get()
-    if origin and origin.rstrip("/") not in manifest.origins:
-        return JSONResponse(
-            {"error": "Views are counted from the region's sites only."}, 403, headers=NOT_KEPT
-        )
+    if guards.origin_refused(request.headers, manifest):  # a copy of a page elsewhere: not counted
+        return Response(status_code=204, headers=NOT_KEPT)
     try:
         fields = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

@@ -108,9 +108,27 @@ class Backend:
 BackendFactory = Callable[[Path, Path, dict[str, Any]], Backend]
 
 
+class CountsNothing:
+    """For a run without the real backend: the pages' view counter (POST /api/events, GET
+    /api/events.gif) is answered 204 and nothing is counted, so that a page's check is about
+    the page; the rest goes to `app`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(("/api/events", "/api/events.gif")):
+            await send(
+                {"type": "http.response.start", "status": 204, "headers": [(b"cache-control", b"no-store")]}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
+
+
 def static_only(dist: Path, missing: str = "there is no form backend to post to") -> Backend:
     """dist/ alone: every page is checked, and the form checks fail saying `missing`."""
-    return Backend(static_app(dist), "static files only", missing=missing)
+    return Backend(CountsNothing(static_app(dist)), "static files only", missing=missing)
 
 
 def no_backend(dist: Path, workdir: Path, manifest: dict[str, Any]) -> Backend:

@@ -132,7 +132,11 @@ def guard(context: Any, local: str, record: list[str], backend_url: str = "") ->
     def refuse(route: Any) -> None:
         url = route.request.url
         if remote and (url == remote or url.startswith(remote + "/")):
-            route.fulfill(response=route.fetch(url=local + "/api" + url[len(remote) :], max_redirects=0))
+            try:
+                route.fulfill(response=route.fetch(url=local + "/api" + url[len(remote) :], max_redirects=0))
+            except Exception:  # noqa: BLE001 - the page closed meanwhile (a beacon sent as it went)
+                if not route.request.frame.page.is_closed():
+                    raise
             return
         record.append(url)
         route.abort("blockedbyclient")

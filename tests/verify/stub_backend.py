@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 
 from generator.serve import static_app
-from generator.verify.server import Backend, Lookup
+from generator.verify.server import Backend, CountsNothing, Lookup
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -148,6 +148,6 @@ def stub_backend(fail_with: int | None = None, forget: bool = False, bare_errors
             ]
         )
         what = f" answering {fail_with}" if fail_with else " storing nothing" if forget else ""
-        return Backend(app, f"test stub{what}", stub_lookup(database))
+        return Backend(CountsNothing(app), f"test stub{what}", stub_lookup(database))
 
     return factory

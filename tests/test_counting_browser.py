@@ -1,0 +1,108 @@
+"""Page views counted in a real Chromium: a visitor from a Facebook post follows a link to a role
+(the post's tags travel in the link, not in storage), a visitor without JavaScript is counted by
+the image, and a headless browser and a Sec-GPC visitor are not counted; no public page leaves a
+cookie or anything in the browser's storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from live_site import free_port, serving
+from support import TODAY
+
+from forms_backend.settings import Settings
+from forms_backend.storage import open_storage
+from generator.browser import launch
+
+pytestmark = pytest.mark.browser
+PERSON = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+LANDING = "/dudley/come-back-to-care/"
+NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    data = tmp_path_factory.mktemp("counting")
+    settings = Settings(dist=dist, database_url=f"sqlite:///{data / 'recruit.db'}", mail_dir=data / "mail",
+                        outbox_interval=0, rate_limit=None, clock=lambda: NOW)  # fmt: skip
+    with serving(settings, free_port()) as url:
+        yield {"url": url, "database": settings.database_url}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def events(site: dict[str, Any], wanted: int) -> list[Any]:
+    """The page events stored, once there are `wanted` (beacons are sent as a page is left)."""
+    deadline = time.monotonic() + 10
+    while True:
+        storage = open_storage(site["database"])
+        try:
+            found = storage.page_events()
+        finally:
+            storage.close()
+        if len(found) >= wanted or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def nothing_kept(context: Any, page: Any) -> None:
+    assert context.cookies() == []
+    kept = page.evaluate("() => [localStorage.length, sessionStorage.length]")
+    assert kept == [0, 0]
+
+
+def test_views_are_counted_with_their_source_and_nothing_is_kept(site: dict[str, Any], browser: Any) -> None:
+    context = browser.new_context(user_agent=PERSON)
+    page = context.new_page()
+    page.goto(
+        site["url"] + LANDING + "?utm_source=facebook&utm_campaign=launch", referer="https://m.facebook.com/"
+    )
+    role = page.locator("a[href*='roles/']").first
+    role.wait_for()
+    assert "utm_source=facebook" in role.get_attribute("href")  # type: ignore[operator]
+    role.click()
+    page.wait_for_load_state("load")
+    assert "utm_campaign=launch" in page.url
+    nothing_kept(context, page)
+    landing, seen = events(site, 2)[:2]
+    assert (landing.page, landing.council, landing.campaign) == ("landing", "dudley", "come-back-to-care")
+    assert (landing.source, landing.medium, landing.tag, landing.device) == (
+        "facebook",
+        "social",
+        "launch",
+        "phone",
+    )
+    assert seen.page in ("roles", "role") and seen.source == "facebook" and seen.visitor == landing.visitor
+    context.close()
+
+    quiet = browser.new_context(user_agent=PERSON, java_script_enabled=False)
+    page = quiet.new_page()
+    page.goto(site["url"] + LANDING + "apply/")
+    assert quiet.cookies() == []  # no script runs here, so storage cannot be read (nor written)
+    counted = events(site, 3)
+    assert counted[-1].page == "apply" and counted[-1].source == "direct"
+    quiet.close()
+
+    before = len(counted)
+    for options in ({}, {"user_agent": PERSON, "extra_http_headers": {"Sec-GPC": "1"}}):
+        other = browser.new_context(**options)  # the first: Chromium's own headless User-Agent
+        page = other.new_page()
+        page.goto(site["url"] + LANDING)
+        page.goto(site["url"] + "/")
+        nothing_kept(other, page)
+        other.close()
+    time.sleep(1)
+    assert len(events(site, before)) == before  # neither was counted
