@@ -64,41 +64,51 @@ def applied(engine: Engine) -> list[tuple[int, str, Any]]:
         return [tuple(r) for r in rows]
 
 
-def migrate(engine: Engine, now: dt.datetime, target: int = LATEST) -> list[Migration]:
-    """Apply every migration the database lacks, in order, each in its own transaction; those
-    applied. Concurrent callers (several workers opening a new database) take turns."""
+def migrate(
+    engine: Engine, now: dt.datetime, target: int = LATEST, together: bool = False
+) -> list[Migration]:
+    """Apply every migration the database lacks, in order, each in its own transaction (or, with
+    `together`, all in one: how a new database is made, so that a worker opening it at the same
+    time sees no tables or all of them, never a version between); those applied. Concurrent
+    callers take turns."""
+    wanted = [m for m in MIGRATIONS if m.version <= target]
     done: list[Migration] = []
-    for migration in MIGRATIONS:
-        if migration.version > target:
-            break
+    for batch in [wanted] if together else [[m] for m in wanted]:
         with engine.transaction() as db:
             engine.lock_schema(db)
-            current = version(engine, db) or 0
-            if current > LATEST:
-                raise newer(current)
-            if migration.version <= current:
-                continue
-            db.execute(BOOKKEEPING[engine.engine])
-            if current and not db.execute("SELECT 1 FROM migrations").fetchone():
-                # A database from before the migrations table: its versions so far, recorded now.
-                for earlier in MIGRATIONS[:current]:
-                    db.execute(
-                        "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        (earlier.version, earlier.name, engine.moment(now)),
-                    )
-            for statement in statements(getattr(migration, engine.engine)):
-                db.execute(statement)
+            for migration in batch:
+                if _apply(engine, db, migration, now):
+                    done.append(migration)
+    return done
+
+
+def _apply(engine: Engine, db: Any, migration: Migration, now: dt.datetime) -> bool:
+    """One migration inside the caller's transaction, unless the database has it already."""
+    current = version(engine, db) or 0
+    if current > LATEST:
+        raise newer(current)
+    if migration.version <= current:
+        return False
+    db.execute(BOOKKEEPING[engine.engine])
+    if current and not db.execute("SELECT 1 FROM migrations").fetchone():
+        # A database from before the migrations table: its versions so far, recorded now.
+        for earlier in MIGRATIONS[:current]:
             db.execute(
                 "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, engine.moment(now)),
+                (earlier.version, earlier.name, engine.moment(now)),
             )
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (str(migration.version),),
-            )
-        done.append(migration)
-    return done
+    for statement in statements(getattr(migration, engine.engine)):
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        (migration.version, migration.name, engine.moment(now)),
+    )
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (str(migration.version),),
+    )
+    return True
 
 
 def newer(current: int) -> StorageError:
@@ -114,7 +124,7 @@ def check(engine: Engine, where: str, now: dt.datetime) -> None:
     with engine.transaction() as db:
         current = version(engine, db)
     if current is None:
-        migrate(engine, now)
+        migrate(engine, now, together=True)
     elif current > LATEST:
         raise newer(current)
     elif current < LATEST:

@@ -132,16 +132,18 @@ def test_a_newer_database_is_refused_by_the_server_and_by_migrate(database_url, 
 
 
 def test_a_new_database_is_made_once_by_workers_opening_it_together(postgres) -> None:  # noqa: ANN001
-    url = postgres.create_database("together")
-    with concurrent.futures.ThreadPoolExecutor(6) as pool:
-        opened = list(pool.map(lambda _: open_storage(url), range(6)))
-    for storage in opened:
-        storage.ping()
-        storage.close()
-    with postgres.connect("together") as db:
-        assert [r[0] for r in db.execute("SELECT version FROM migrations ORDER BY version")] == [
-            m.version for m in MIGRATIONS
-        ]
+    """Made in one transaction: a worker opening it meanwhile sees no tables or all of them,
+    never a version part way (which it would refuse, asking for `recruit db migrate`)."""
+    for n in range(4):
+        url = postgres.create_database(f"together{n}")
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            opened = list(pool.map(lambda _, url=url: open_storage(url), range(6)))
+        for storage in opened:
+            storage.ping()
+            storage.close()
+        with postgres.connect(f"together{n}") as db:
+            recorded = [r[0] for r in db.execute("SELECT version FROM migrations ORDER BY version")]
+        assert recorded == [m.version for m in MIGRATIONS]
 
 
 def test_copy_moves_a_region_from_sqlite_to_postgresql_and_back(tmp_path, postgres, manifest) -> None:  # noqa: ANN001
