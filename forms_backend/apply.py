@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from . import guards, pages
 from .backend import Backend, backend_of
+from .evaluation.sources import source_of
 from .mail import compose
 from .manifest import Manifest, ManifestError, is_open
 from .parsing import BadRequest, Submission, parse_body
@@ -138,6 +139,7 @@ async def _apply(request: Request, backend: Backend) -> Response:
         return HTMLResponse(page, 422, headers=NO_STORE)
 
     now = settings.now()
+    came = await source_of(request, council, sub.fields)
     application = NewApplication(
         council=council,
         campaign=campaign,
@@ -147,6 +149,9 @@ async def _apply(request: Request, backend: Backend) -> Response:
         created_at=now,
         idempotency_key=_idempotency_key(request, sub.fields),
         files={fid: StoredFile(f.filename, f.content_type, f.data) for fid, f in result.files.items()},
+        source=came.source,
+        medium=came.medium,
+        source_tag=came.tag,
     )
     try:
         saved = await backend.committer.save(

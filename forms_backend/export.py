@@ -16,7 +16,7 @@ from .manifest import Manifest
 from .storage import Application
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-FIXED = ["reference", "council", "campaign", "received_at", "stage", "stage_changed_at"]
+FIXED = ["reference", "council", "campaign", "received_at", "stage", "stage_changed_at", "source", "medium"]
 
 
 def neutralise(cell: str) -> str:
@@ -56,6 +56,7 @@ def to_csv(manifest: Manifest, applications: list[Application]) -> bytes:
     writer.writerow(FIXED + names)
     for app in applications:
         row = [app.reference, app.council, app.campaign, app.created_at, app.stage, app.stage_at or ""]
+        row += [app.source, app.medium]
         row += [cell(app.answers.get(name)) for name in names]
         writer.writerow([neutralise(c) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -70,6 +71,8 @@ def to_json(applications: list[Application]) -> bytes:
             "received_at": a.created_at,
             "stage": a.stage,
             "stage_changed_at": a.stage_at,
+            "source": a.source,
+            "medium": a.medium,
             "answers": a.answers,
         }
         for a in applications

@@ -106,3 +106,56 @@ def test_views_are_counted_with_their_source_and_nothing_is_kept(site: dict[str,
         other.close()
     time.sleep(1)
     assert len(events(site, before)) == before  # neither was counted
+
+
+def apply_here(page: Any, manifest: dict, unique: str) -> str:
+    """Fill the apply form the page is on, send it, and the reference it gets."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from generator.verify.answers import valid_answers
+    from generator.verify.formflow import fill
+
+    form = next(
+        f for f in manifest["forms"] if f["council"] == "dudley" and f["campaign"] == "come-back-to-care"
+    )
+    fill(
+        page,
+        form["fields"],
+        {**valid_answers(form["fields"], unique, TODAY), "email": f"{unique}@example.com"},
+    )
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks/**")
+    return parse_qs(urlsplit(page.url).query)["ref"][0]
+
+
+def source_of(site: dict[str, Any], reference: str) -> tuple[str, str]:
+    storage = open_storage(site["database"])
+    try:
+        found = storage.application(None, reference)
+    finally:
+        storage.close()
+    assert found is not None
+    return found.source, found.medium
+
+
+def test_applications_carry_where_their_applicants_came_from(
+    site: dict[str, Any], browser: Any, manifest: dict
+) -> None:
+    context = browser.new_context(user_agent=PERSON)
+    page = context.new_page()
+    page.goto(site["url"] + LANDING, referer="https://www.linkedin.com/feed/")  # no tags: the referrer
+    page.locator("a[href*='apply/']").first.click()
+    page.wait_for_url("**/apply/**")
+    assert "rc_ref=" in page.url  # the site it came from, carried in the link
+    reference = apply_here(page, manifest, "with-js")
+    assert source_of(site, reference) == ("linkedin", "social")
+    nothing_kept(context, page)
+    context.close()
+
+    quiet = browser.new_context(user_agent=PERSON.replace("Pixel 8", "Pixel 7"), java_script_enabled=False)
+    page = quiet.new_page()
+    page.goto(site["url"] + LANDING + "apply/?utm_source=facebook&utm_medium=social")  # the image counts it
+    reference = apply_here(page, manifest, "without-js")
+    assert source_of(site, reference) == ("facebook", "social")  # matched by the day's visitor key
+    assert quiet.cookies() == []
+    quiet.close()

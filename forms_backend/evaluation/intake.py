@@ -85,6 +85,18 @@ def own_hosts(manifest: Manifest) -> frozenset[str]:
     return frozenset((urlsplit(origin).hostname or "") for origin in manifest.origins)
 
 
+async def visitor_key(request: Request, council: str | None) -> str:
+    """SHA-256 of the day's salt, the site (the council, or the region's hub), the client's
+    address and its User-Agent: the same person on the same site today, and nobody after."""
+    backend = backend_of(request)
+    salt = await backend.call("salt", backend.today())
+    client = guards.client_key(request.scope, request.headers, backend.settings.trust_forwarded)
+    user_agent = request.headers.get("user-agent", "")[:512]
+    return hashlib.sha256("\n".join((salt, council or "region", client, user_agent)).encode()).hexdigest()[
+        :32
+    ]
+
+
 async def _count(
     request: Request, fields: dict[str, Any], landing: str | None, referrer: str | None
 ) -> Response:
@@ -99,10 +111,7 @@ async def _count(
     if classify.opted_out(headers) or classify.is_robot(user_agent) or not counting(manifest, council):
         return Response(status_code=204, headers=NOT_KEPT)
     now = backend.settings.now()
-    salt = await backend.call("salt", backend.today())
-    client = guards.client_key(request.scope, request.headers, backend.settings.trust_forwarded)
-    site = council or "region"
-    visitor = hashlib.sha256("\n".join((salt, site, client, user_agent)).encode()).hexdigest()[:32]
+    visitor = await visitor_key(request, council)
     came = classify.classify(utm_of(landing), referrer, own_hosts(manifest))
     event = PageEvent(now, council, campaign, page, role, came.source, came.medium, came.tag,
                       came.referrer_host, classify.device(user_agent), visitor)  # fmt: skip
@@ -127,6 +136,13 @@ async def beacon(request: Request) -> Response:
             {"error": "This view was not counted: send a JSON object."}, 400, headers=NOT_KEPT
         )
     url, referrer = fields.get("url"), fields.get("referrer")
+    carried = (
+        parse_qs(urlsplit(url).query).get("rc_ref", [""])[0]
+        if isinstance(url, str) and len(url) < 2048
+        else ""
+    )
+    if carried:  # the site the visit came from, carried in the site's own links
+        referrer = carried
     return await _count(request, fields, url if isinstance(url, str) else None,
                         referrer[:2048] if isinstance(referrer, str) else None)  # fmt: skip
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-PUBLIC = ("salt", "add_page_events", "page_events", "purge_page_events")
+PUBLIC = ("salt", "add_page_events", "page_events", "purge_page_events", "visit_source")
 SALT_DAYS = 2
 
 
@@ -78,6 +78,16 @@ class AnalyticsQueries:
             (self.moment(since),) if since else (),
         )
         return [PageEvent(_moment(r[0]), *r[1:]) for r in rows]  # type: ignore[arg-type]
+
+    def visit_source(self, visitor: str, since: dt.datetime) -> tuple[str, str, str | None] | None:
+        """Where this visitor came from since `since`: their first view from outside the sites,
+        one with a source before one that came direct; None when they were not seen."""
+        rows = self.query(
+            "SELECT source, medium, tag FROM page_events WHERE visitor = ? AND at >= ? "
+            "AND source <> 'internal' ORDER BY CASE WHEN source = 'direct' THEN 1 ELSE 0 END, id LIMIT 1",
+            (visitor, self.moment(since)),
+        )
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def purge_page_events(self, before: dt.datetime) -> int:
         with self.transaction() as db:

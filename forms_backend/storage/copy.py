@@ -51,9 +51,7 @@ def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
     already = {table: n for table, n in counts(target).items() if n}
     if already:
         held = ", ".join(f"{n:,} {table}" for table, n in already.items())
-        raise StorageError(
-            f"the target database {target.where} is not empty ({held}): copy into a new one"
-        )
+        raise StorageError(f"the target database {target.where} is not empty ({held}): copy into a new one")
     copied = dict.fromkeys(TABLES, 0)
     with target.transaction() as db:
         for table in TABLES:
@@ -63,9 +61,7 @@ def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
                 raise StorageError(
                     f"the target's {table} table lacks {sorted(missing)}: run `recruit db migrate` on it"
                 )
-            insert = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            )
+            insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
             batch: list[Sequence[Any]] = []
             for row in rows(source, table):
                 batch.append([neutral(v) for v in row])

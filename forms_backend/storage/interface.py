@@ -35,6 +35,9 @@ class NewApplication:
     created_at: dt.datetime
     idempotency_key: str | None = None
     files: dict[str, StoredFile] = field(default_factory=dict)
+    source: str = "unknown"  # where the applicant came from (evaluation/classify.py)
+    medium: str = "unknown"
+    source_tag: str | None = None  # utm_campaign
 
 
 @dataclass
@@ -85,6 +88,8 @@ class Application:
     created_at: str
     stage: str = "received"  # where the council's team has moved it (the workspace)
     stage_at: str | None = None  # when it last moved; None: still as received
+    source: str = "unknown"
+    medium: str = "unknown"
 
 
 @dataclass

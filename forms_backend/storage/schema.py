@@ -317,4 +317,22 @@ CREATE INDEX page_events_at ON page_events (at);
 CREATE INDEX page_events_visitor ON page_events (visitor, at);
 """,
     ),
+    Migration(
+        5,
+        "where each application came from",
+        # source and medium as the page views name them (classify.py), tag = utm_campaign;
+        # "unknown" when neither the form nor the day's page views could tell.
+        sqlite="""
+ALTER TABLE applications ADD COLUMN source TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE applications ADD COLUMN medium TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE applications ADD COLUMN source_tag TEXT;
+CREATE INDEX applications_source ON applications (council, source, created_at);
+""",
+        postgresql="""
+ALTER TABLE applications ADD COLUMN source text NOT NULL DEFAULT 'unknown';
+ALTER TABLE applications ADD COLUMN medium text NOT NULL DEFAULT 'unknown';
+ALTER TABLE applications ADD COLUMN source_tag text;
+CREATE INDEX applications_source ON applications (council, source, created_at);
+""",
+    ),
 )

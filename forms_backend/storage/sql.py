@@ -17,13 +17,11 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import analytics, staff, workspace
+from . import analytics, saving, staff, workspace
 from .interface import (
     Application,
-    NewApplication,
     OutboxItem,
     Removed,
-    Saved,
     SaveRequest,
     Storage,
     StorageError,
@@ -74,7 +72,10 @@ def guarded(method: Callable) -> Callable:
 
 # What callers use: the Storage interface and the workspace's queries.
 PUBLIC_METHODS = Storage.__abstractmethods__ | {
-    "mark_sent_many", *staff.PUBLIC, *workspace.PUBLIC, *analytics.PUBLIC,
+    "mark_sent_many",
+    *staff.PUBLIC,
+    *workspace.PUBLIC,
+    *analytics.PUBLIC,
 }
 
 
@@ -87,7 +88,9 @@ def guard_public_methods(cls: type) -> type:
     return cls
 
 
-class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, analytics.AnalyticsQueries, Storage):
+class SQLStorage(
+    saving.SavingQueries, staff.StaffQueries, workspace.WorkspaceQueries, analytics.AnalyticsQueries, Storage
+):
     """The queries of the Storage interface, shared by the engines."""
 
     errors: tuple[type[BaseException], ...] = ()
@@ -121,95 +124,11 @@ class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, analytics.Analy
 
     # Applications
 
-    def save_many(self, requests: list[SaveRequest]) -> list[Saved | StorageError]:
-        """One transaction for them all. One that fails (its reference space exhausted) fails
-        alone: it wrote nothing (ON CONFLICT DO NOTHING raises no error), so no savepoint is
-        needed, which on PostgreSQL would cost two more round trips an application. A database
-        error fails the whole transaction, and every request in it hears so."""
-        outcomes: list[Saved | StorageError] = []
-        if not requests:
-            return outcomes
-        with self.transaction() as db:
-            self.serialise(db, requests)
-            for request in requests:
-                try:
-                    outcomes.append(self._save_one(db, request))
-                except StorageError as exc:
-                    outcomes.append(exc)
-        return outcomes
-
-    def _earlier(self, db: Session, app: NewApplication, since: dt.datetime) -> str | None:
-        """The reference of the same application saved since `since`: by its idempotency key,
-        or by its answers' hash."""
-        for kind, column, value in (
-            ("key", "idempotency_key", app.idempotency_key),
-            ("hash", "content_hash", app.content_hash),
-        ):
-            if value is None:
-                continue
-            # The hint (SQLite): left to itself, SQLite picks (council, created_at) and reads
-            # every application the council had in the window, once per new application, so
-            # each save would slow as the council's applications grow.
-            row = db.execute(
-                f"SELECT reference FROM applications{self.hint('applications_' + kind)} WHERE council = ? "
-                f"AND campaign = ? AND {column} = ? AND created_at >= ? ORDER BY id LIMIT 1",
-                (app.council, app.campaign, value, self.moment(since)),
-            ).fetchone()
-            if row:
-                return row[0]
-        return None
-
-    def _save_one(self, db: Session, pending: SaveRequest) -> Saved:
-        app = pending.app
-        earlier = self._earlier(db, app, pending.since)
-        if earlier:
-            return Saved(earlier, created=False)
-        reference, messages = pending.reference, pending.messages
-        for attempt in range(20):
-            if attempt:  # the reference was taken: draw another, and address the mail to it
-                reference = pending.new_reference()
-                messages = pending.compose(reference)
-            row = db.execute(
-                "INSERT INTO applications (reference, council, campaign, email, answers, content_hash, "
-                "idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (reference) DO NOTHING RETURNING id",
-                (
-                    reference,
-                    app.council,
-                    app.campaign,
-                    app.email.lower(),
-                    json.dumps(app.answers, ensure_ascii=False),
-                    app.content_hash,
-                    app.idempotency_key,
-                    self.moment(app.created_at),
-                ),
-            ).fetchone()
-            if row:
-                break
-        else:
-            raise StorageError("could not draw an unused reference")
-        app_id = row[0]
-        if app.files:
-            db.executemany(
-                "INSERT INTO files (application_id, field, filename, content_type, size, data) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (app_id, field_id, f.filename, f.content_type, len(f.data), f.data)
-                    for field_id, f in app.files.items()
-                ],
-            )
-        now = self.moment(app.created_at)
-        if messages:
-            db.executemany(
-                "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "
-                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(app_id, reference, out.kind, out.recipient, out.message, now, now) for out in messages],
-            )
-        return Saved(reference, created=True)
+    # saving: saving.py's SavingQueries
 
     def applications(self, council, campaign=None, since=None) -> list[Application]:  # noqa: ANN001
-        sql = "SELECT id, reference, council, campaign, email, answers, created_at, stage, stage_at"
-        sql += " FROM applications WHERE true"
+        sql = "SELECT id, reference, council, campaign, email, answers, created_at, stage, stage_at, source, "
+        sql += "medium FROM applications WHERE true"
         params: list[Any] = []
         for column, value in (("council", council), ("campaign", campaign)):
             if value is not None:
@@ -220,7 +139,19 @@ class SQLStorage(staff.StaffQueries, workspace.WorkspaceQueries, analytics.Analy
             params.append(self.moment(since))
         rows = self.query(sql + " ORDER BY created_at, id", params)
         return [
-            Application(r[0], r[1], r[2], r[3], r[4], loaded(r[5]), stamp(r[6]), r[7], r[8] and stamp(r[8]))
+            Application(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                loaded(r[5]),
+                stamp(r[6]),
+                r[7],
+                r[8] and stamp(r[8]),
+                r[9],
+                r[10],
+            )
             for r in rows
         ]
 

@@ -26,7 +26,7 @@ SORTS = {
     "name": "name, a.id",
     "stage": "a.stage, a.created_at DESC, a.id DESC",
 }
-PUBLIC = ("listing", "matching", "stage_counts", "application", "moves", "move", "tally")
+PUBLIC = ("listing", "matching", "stage_counts", "application", "moves", "move", "tally", "sources")
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Listed:
     created_at: str
     stage_at: str | None
     id: int = 0
+    source: str = "unknown"
+    medium: str = "unknown"
     answers: dict[str, Any] | None = None
     files: list[tuple[str, str, int]] | None = None  # (field, filename, size)
 
@@ -67,6 +69,7 @@ class Filters:
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     search: str = ""
+    source: str = ""
 
 
 class WorkspaceQueries:
@@ -98,6 +101,9 @@ class WorkspaceQueries:
         if filters.role:
             clauses.append(f"{self.json_text('a.answers', 'role')} = ?")
             params.append(filters.role)
+        if filters.source:
+            clauses.append("a.source = ?")
+            params.append(filters.source)
         if filters.stage and with_stage:
             clauses.append("a.stage = ?")
             params.append(filters.stage)
@@ -119,12 +125,13 @@ class WorkspaceQueries:
 
     def _listed(self, row: Sequence[Any]) -> Listed:
         return Listed(row[1], row[2], row[3], row[4] or "", row[5], row[6] or "", row[7], stamp(row[8]),  # type: ignore[arg-type]
-                      stamp(row[9]), row[0])  # fmt: skip
+                      stamp(row[9]), row[0], row[10], row[11])  # fmt: skip
 
     def _columns(self) -> str:
         return (
             f"a.id, a.reference, a.council, a.campaign, {self.json_text('a.answers', 'full_name')} AS name, "
-            f"a.email, {self.json_text('a.answers', 'role')}, a.stage, a.created_at, a.stage_at"
+            f"a.email, {self.json_text('a.answers', 'role')}, a.stage, a.created_at, a.stage_at, "
+            "a.source, a.medium"
         )
 
     def listing(
@@ -150,7 +157,7 @@ class WorkspaceQueries:
         where, params = self._where(councils, filters)
         rows = self.query(
             "SELECT a.id, a.reference, a.council, a.campaign, a.email, a.answers, a.created_at, a.stage, "
-            f"a.stage_at FROM applications a WHERE {where} ORDER BY a.created_at, a.id",
+            f"a.stage_at, a.source, a.medium FROM applications a WHERE {where} ORDER BY a.created_at, a.id",
             params,
         )
         return [
@@ -164,8 +171,20 @@ class WorkspaceQueries:
                 stamp(r[6]) or "",
                 r[7],
                 stamp(r[8]),
+                r[9],
+                r[10],
             )  # fmt: skip
             for r in rows
+        ]
+
+    def sources(self, councils: list[str] | None) -> list[str]:
+        """The sources the applications in these councils came from (for the list's filter)."""
+        where, params = self._where(councils, Filters())
+        return [
+            r[0]
+            for r in self.query(
+                f"SELECT DISTINCT a.source FROM applications a WHERE {where} ORDER BY 1", params
+            )
         ]
 
     def stage_counts(self, councils: list[str] | None, filters: Filters) -> dict[str, int]:
@@ -185,7 +204,7 @@ class WorkspaceQueries:
         if not rows:
             return None
         found = self._listed(rows[0])
-        answers = rows[0][10]
+        answers = rows[0][12]
         found.answers = json.loads(answers) if isinstance(answers, str) else answers
         files = self.query(
             "SELECT field, filename, size FROM files WHERE application_id = ? ORDER BY id", (found.id,)

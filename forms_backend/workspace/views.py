@@ -101,14 +101,22 @@ def _date(text: str, label: str) -> dt.date | None:
 
 def read_filters(request: Request) -> tuple[dict[str, str], Filters]:
     q = {key: request.query_params.get(key, "")[:200] for key in
-         ("council", "campaign", "role", "stage", "from", "to", "q", "sort")}  # fmt: skip
+         ("council", "campaign", "role", "stage", "from", "to", "q", "sort", "source")}  # fmt: skip
     if q["stage"] not in ("", *STAGES):
         raise BadFilter(f"There is no stage {q['stage'][:40]!r}.")
     filters = Filters(
-        campaign=q["campaign"], role=q["role"], stage=q["stage"], search=q["q"],
+        campaign=q["campaign"], role=q["role"], stage=q["stage"], search=q["q"], source=q["source"],
         received_from=_date(q["from"], "Received from"), received_to=_date(q["to"], "Received to"),
     )  # fmt: skip
     return q, filters
+
+
+SOURCE_NAMES = {"unknown": "Direct or unknown", "direct": "Direct"}
+
+
+def source_name(source: str) -> str:
+    """How a source reads in the workspace ('unknown' is 'Direct or unknown')."""
+    return SOURCE_NAMES.get(source, source)
 
 
 def page_numbers(page: int, pages: int) -> list[int]:
@@ -129,9 +137,9 @@ async def applications(request: Request, session: StaffSession) -> Response:
 
     def read(storage: Any) -> tuple:
         rows, total = storage.listing(councils, filters, sort, number, PER_PAGE)
-        return rows, total, storage.stage_counts(councils, filters)
+        return rows, total, storage.stage_counts(councils, filters), storage.sources(councils)
 
-    rows, total, counts = await backend.call_with(read)
+    rows, total, counts, sources = await backend.call_with(read)
     await audit(request, session, query["council"] or session.user.council, "list",
                 shown=len(rows), page=number, filters={k: v for k, v in query.items() if v})  # fmt: skip
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -149,6 +157,7 @@ async def applications(request: Request, session: StaffSession) -> Response:
         page=number, pages=pages, page_numbers=page_numbers(number, pages), may_move=session.user.may_move,
         council_choices=sorted(label["council_names"].items(), key=lambda c: c[1]) if coordinator else [],
         stage_choices=[(s, STAGE_NAMES[s]) for s in STAGES], sort_choices=list(SORT_NAMES.items()), **label,
+        source_choices=[(s, source_name(s)) for s in sources],
     )  # fmt: skip
 
 
@@ -190,6 +199,7 @@ async def _application_page(
         may_move=session.user.may_move, errors=errors or {}, form=form or {},
         standard_messages=standard,
         notice=f"Moved to {STAGE_NAMES[to]}." if to in STAGES and not errors else "",
+        came_from=source_name(app.source) + (f" ({app.medium})" if app.source not in SOURCE_NAMES else ""),
         error_summary=bool(errors),
     )  # fmt: skip
 

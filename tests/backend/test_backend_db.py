@@ -72,7 +72,13 @@ def downgrade_to_the_first_schema(path: str) -> None:
     that release's schema), `meta` at version 1, no migrations table, none of the later indexes."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
-        for name in ("applications_created", "outbox_application", "outbox_waiting", "applications_stage"):
+        for name in (
+            "applications_created",
+            "outbox_application",
+            "outbox_waiting",
+            "applications_stage",
+            "applications_source",
+        ):
             db.execute(f"DROP INDEX {name}")
         for table in (
             "page_events",
@@ -85,7 +91,7 @@ def downgrade_to_the_first_schema(path: str) -> None:
             "migrations",
         ):
             db.execute(f"DROP TABLE {table}")
-        for column in ("stage", "stage_at"):
+        for column in ("stage", "stage_at", "source", "medium", "source_tag"):
             db.execute(f"ALTER TABLE applications DROP COLUMN {column}")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     finally:
