@@ -210,7 +210,9 @@ def test_role_pages_carry_job_posting_json_ld(dist: Path, manifest: dict) -> Non
 
 
 def _answer_names(form) -> set[str]:
-    names = {el["name"] for el in form.find_all(["input", "select", "textarea"]) if el.get("name")}
+    """The answers a form sends: not the honeypot, nor where the visit came from (the counter's)."""
+    names = {el["name"] for el in form.find_all(["input", "select", "textarea"])
+             if el.get("name") and not el.has_attr("data-rc-source")}  # fmt: skip
     return names - {"website"}
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from starlette.requests import Request
 
 from ..backend import LONDON, backend_of
+from ..storage import StorageError
 from .classify import Source, classify
 from .intake import UTM, own_hosts, visitor_key
 
@@ -24,7 +25,10 @@ async def source_of(request: Request, council: str, fields: dict[str, list[str]]
         if came.source not in ("direct", "internal"):
             return came
     midnight = dt.datetime.combine(backend.today(), dt.time(), tzinfo=LONDON)
-    seen = await backend.call("visit_source", await visitor_key(request, council), midnight)
+    try:
+        seen = await backend.call("visit_source", await visitor_key(request, council), midnight)
+    except StorageError:  # the save that follows says so, and keeps nothing
+        seen = None
     if seen is not None:
         return Source(seen[0], seen[1], seen[2])
     return Source("direct", "direct") if carried else Source("unknown", "unknown")

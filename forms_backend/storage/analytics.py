@@ -47,6 +47,9 @@ class AnalyticsQueries:
 
     def salt(self, day: dt.date) -> str:
         """The salt of `day`, made now if it has none; salts over two days old are deleted."""
+        found = self.query("SELECT salt FROM visit_salts WHERE day = ?", (day.isoformat(),))
+        if found:  # the common case, read without a write transaction
+            return found[0][0]
         with self.transaction() as db:
             row = db.execute("SELECT salt FROM visit_salts WHERE day = ?", (day.isoformat(),)).fetchone()
             if row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import re
 from collections.abc import Callable
@@ -134,9 +135,9 @@ def guard(context: Any, local: str, record: list[str], backend_url: str = "") ->
         if remote and (url == remote or url.startswith(remote + "/")):
             try:
                 route.fulfill(response=route.fetch(url=local + "/api" + url[len(remote) :], max_redirects=0))
-            except Exception:  # noqa: BLE001 - the page closed meanwhile (a beacon sent as it went)
-                if not route.request.frame.page.is_closed():
-                    raise
+            except Exception:  # noqa: BLE001 - the page went meanwhile (a beacon sent as it closed)
+                with contextlib.suppress(Exception):
+                    route.abort("failed")
             return
         record.append(url)
         route.abort("blockedbyclient")
