@@ -1,6 +1,6 @@
 """`python -m bench`: the benchmarks, printed as one table and written to bench/results.json.
 
-    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace] [--scale F] [--runs N]
+    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace,events] [--scale F]
 
 build        full build of a synthetic region (200 councils x 10 campaigns x 10 roles at scale
              1), ours against Hugo on the same pages, alternating, median pages/s and peak memory
@@ -11,6 +11,7 @@ backend      durable applications/s through uvicorn beside raw SQLite, p99 at 10
              same on a throwaway PostgreSQL beside raw psycopg (bench/backend_postgres.py)
 workspace    a council's list in the workspace with 100,000 applications stored, p95, on
              SQLite and PostgreSQL (bench/workspace.py)
+events       page views counted per second through uvicorn beside raw inserts (bench/events.py)
 
 The number of full-build runs adapts to a time budget (BENCH_BUDGET seconds for the whole run,
 default 540): at least two each (or --runs if lower), more while the budget allows, at most
@@ -35,9 +36,9 @@ from typing import Any
 
 from . import backend, hugo, incremental, results, synth, throughput
 
-SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace")
+SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace", "events")
 # Seconds the later sections are expected to take, reserved while the build runs are counted.
-RESERVE = {"pages": 40.0, "lighthouse": 150.0, "backend": 110.0, "workspace": 90.0}
+RESERVE = {"pages": 40.0, "lighthouse": 150.0, "backend": 110.0, "workspace": 90.0, "events": 60.0}
 
 
 def log(line: str) -> None:
@@ -133,6 +134,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if "workspace" in only:
         log("Workspace: a council's list with 100,000 applications, on SQLite then PostgreSQL")
         sections["workspace"] = external("workspace", lambda: work / "workspace")
+    if "events" in only:
+        log("Events: page views counted per second, on SQLite then PostgreSQL, beside raw inserts")
+        sections["events"] = external("events", lambda: work / "events")
     for name in SECTIONS:
         if name not in only:
             sections[name] = {"missing": "not run (--only)"}

@@ -91,15 +91,27 @@ def raw_psycopg_rate(
                         "INSERT INTO applications (reference, council, campaign, email, answers, "
                         "content_hash, idempotency_key, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, "
                         "now()) RETURNING id",
-                        (f"RAW-{key}", "dudley", "come-back-to-care", f"a{key}@example.com", answers,
-                         f"hash-{key}", f"key-{key}"),  # fmt: skip
+                        (
+                            f"RAW-{key}",
+                            "dudley",
+                            "come-back-to-care",
+                            f"a{key}@example.com",
+                            answers,
+                            f"hash-{key}",
+                            f"key-{key}",
+                        ),  # fmt: skip
                     ).fetchone()  # type: ignore[misc]
                     for i, body in enumerate(bodies):
                         db.execute(
                             "INSERT INTO outbox (application_id, reference, kind, recipient, message, "
                             "created_at, next_attempt_at) VALUES (%s, %s, %s, %s, %s, now(), now())",
-                            (application_id, f"RAW-{key}", "council" if i else "applicant",
-                             "hr@example.com", body),  # fmt: skip
+                            (
+                                application_id,
+                                f"RAW-{key}",
+                                "council" if i else "applicant",
+                                "hr@example.com",
+                                body,
+                            ),  # fmt: skip
                         )
                 done[n] += 1
 

@@ -90,6 +90,30 @@ def requests(forms: list[dict[str, Any]], host: str, start: int, count: int) -> 
     return built
 
 
+PAGES = ("landing", "roles", "apply")
+VISITOR = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+
+
+def event_requests(forms: list[dict[str, Any]], host: str, start: int, count: int) -> list[bytes]:
+    """`count` page views as the pages' script sends them (POST /events, text/plain JSON)."""
+    built = []
+    for n in range(start, start + count):
+        form = forms[n % len(forms)]
+        site = urlsplit(form["form_url"])
+        origin = f"{site.scheme}://{site.netloc}"
+        body = json.dumps({
+            "page": PAGES[n % len(PAGES)], "council": form["council"], "campaign": form["campaign"],
+            "url": f"{origin}/{form['council']}/{form['campaign']}/?utm_source=facebook&utm_campaign={n % 7}",
+            "referrer": "https://m.facebook.com/",
+        }).encode()  # fmt: skip
+        head = (
+            f"POST /events HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+            f"Origin: {origin}\r\nUser-Agent: {VISITOR} {n % 1000}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        built.append(head.encode() + body)
+    return built
+
+
 class Client:
     """One keep-alive connection; reconnects when the server closes it."""
 
@@ -146,7 +170,8 @@ async def run(url: str, forms: list[dict[str, Any]], args: argparse.Namespace) -
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     count = args.count if not args.rate else min(args.count, int(args.rate * args.seconds) + 1)
-    prepared = requests(forms, parts.netloc, args.start, count)
+    prepared = (event_requests if args.events else requests)(forms, parts.netloc, args.start, count)
+    wanted = 204 if args.events else 201
     latencies: list[float] = []
     ok = errors = 0
     statuses: dict[str, int] = {}
@@ -172,7 +197,7 @@ async def run(url: str, forms: list[dict[str, Any]], args: argparse.Namespace) -
                     status, reply = 0, b""
                 latencies.append((time.perf_counter() - due) * 1000)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
-                if status == 201 and b'"duplicate"' not in reply:
+                if status == wanted and b'"duplicate"' not in reply:
                     ok += 1
                 else:
                     errors += 1
@@ -204,6 +229,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, default=0.0, help="open loop: applications per second")
     parser.add_argument("--start", type=int, default=0, help="first applicant number (keeps runs distinct)")
+    parser.add_argument("--events", action="store_true", help="post page views (/events), not applications")
     args = parser.parse_args()
     forms = postable(json.loads(args.manifest.read_text(encoding="utf-8")), args.today)
     if not forms:

@@ -157,3 +157,21 @@ def test_load_generator_answers_pass_the_backends_validation(tmp_path: Path) -> 
         body = loadgen.urlencode(loadgen.good_answers(form, n)).encode()
         result = validate(form["fields"], parse_body(body, "application/x-www-form-urlencoded", 300))
         assert result.ok, (form["council"], form["campaign"], result.errors)
+
+
+def test_the_load_generators_page_views_are_ones_the_backend_counts(tmp_path: Path) -> None:
+    from forms_backend.evaluation.classify import is_robot
+    from forms_backend.evaluation.intake import page_of
+    from forms_backend.manifest import Manifest
+
+    dist = tmp_path / "dist"
+    build(ROOT, dist, today=TODAY)
+    data = json.loads((dist / "_forms" / "manifest.json").read_text())
+    manifest = Manifest(data)
+    forms = loadgen.postable(data, TODAY.isoformat())
+    for request in loadgen.event_requests(forms, "127.0.0.1:8001", 0, 60):
+        head, body = request.split(b"\r\n\r\n", 1)
+        fields = json.loads(body)
+        assert page_of(manifest, fields)[2] in loadgen.PAGES
+        agent = next(line for line in head.decode().splitlines() if line.startswith("User-Agent: "))
+        assert not is_robot(agent.removeprefix("User-Agent: "))
