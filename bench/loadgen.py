@@ -1,8 +1,9 @@
 """Load generator for the backend benchmark, run by bench/backend.py in its own process.
 
-It posts valid applications as the form's script does (form-urlencoded, Accept:
-application/json, the site's Origin), each from a different applicant and with its own
-Idempotency-Key, so every one must be stored. Two modes, both bounded in count and in time:
+It posts valid applications as the form's script does (form-urlencoded with the visit's source
+in its hidden fields, Accept: application/json, the site's Origin), each from a different
+applicant and with its own Idempotency-Key, so every one must be stored. Two modes, both
+bounded in count and in time:
 
 - closed: `--concurrency` clients each send the next application as soon as the last is
   acknowledged, until `--count` are sent or `--seconds` pass: the most the server sustains;
@@ -75,7 +76,9 @@ def requests(forms: list[dict[str, Any]], host: str, start: int, count: int) -> 
     built = []
     for n in range(start, start + count):
         form = forms[n % len(forms)]
-        body = urlencode(good_answers(form, n)).encode()
+        # as the form's script sends them: the answers, and where the visit came from
+        source = [("utm_source", "facebook"), ("utm_campaign", f"launch-{n % 5}"), ("counted", "1")]
+        body = urlencode(good_answers(form, n) + source).encode()
         site = urlsplit(form["form_url"])
         head = (
             f"POST /apply/{form['council']}/{form['campaign']} HTTP/1.1\r\n"

@@ -41,6 +41,7 @@ class Backend:
         self.limiter = guards.RateLimiter(*limit) if limit else None
         self.committer = Committer(self.opened)
         self.events = Committer(self.opened, lambda storage, events: storage.add_page_events(events))
+        self.salts: dict[dt.date, str] = {}  # the day's visitor salt, once read (evaluation/intake.py)
         self.outbox = Outbox(settings, lambda: self.storage)
 
     @property

@@ -89,7 +89,11 @@ async def visitor_key(request: Request, council: str | None) -> str:
     """SHA-256 of the day's salt, the site (the council, or the region's hub), the client's
     address and its User-Agent: the same person on the same site today, and nobody after."""
     backend = backend_of(request)
-    salt = await backend.call("salt", backend.today())
+    today = backend.today()
+    salt = backend.salts.get(today)
+    if salt is None:  # once a day a process: read (or made) in the database, shared by the workers
+        salt = await backend.call("salt", today)
+        backend.salts = {today: salt}
     client = guards.client_key(request.scope, request.headers, backend.settings.trust_forwarded)
     user_agent = request.headers.get("user-agent", "")[:512]
     return hashlib.sha256("\n".join((salt, council or "region", client, user_agent)).encode()).hexdigest()[
