@@ -7,49 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from .colour import contrast_ratio, parse_hex
-from .formats import Colour, Email, Message, Postcode, Slug, Text, Url
+from .formats import Colour, Email, Postcode, Slug, Text, Url
+from .stage_messages import StageMessages
+from .strict import Strict
 
 AA = 4.5  # WCAG 2.2 AA contrast for body text
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors: a misspelt key must never be silently ignored.
-
-    Checks that look at several fields of one group (colour contrast, a form field's options)
-    live in `cross_checks`, which reads a dict of the group's valid fields. It runs when the whole
-    group is valid, and the validator runs it again on the valid part of a group in which
-    another field is wrong, so one slip never hides an unrelated mistake.
-    """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @classmethod
-    def cross_checks(cls, values: dict[str, Any]) -> list[str]:
-        """What is wrong across fields, given the fields known to be valid (an unknown one is left
-        out, so each check runs only when what it reads is there). A message may end with
-        ' (hint: ...)'."""
-        return []
-
-    @model_validator(mode="after")
-    def _cross_checked(self) -> Strict:
-        problems = self.cross_checks(dict(self))
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
 
 HINT_CONTRAST = (
@@ -96,38 +68,6 @@ class RegionBrand(Strict):
         return contrast_problems(
             values, [("primary", "text", "text colour"), ("primary", "#ffffff", "white")]
         )
-
-
-MESSAGE_FIELDS = {"name", "reference", "campaign", "council"}
-
-
-class StageMessages(Strict):
-    """What the workspace offers to email an applicant when their application moves to a stage.
-    {name}, {reference}, {campaign} and {council} are filled in; a team may edit it before sending."""
-
-    screening: Message | None = Field(None, description="Sent on a move to screening.")
-    interview: Message | None = Field(None, description="Sent on a move to interview.")
-    offer: Message | None = Field(None, description="Sent on a move to offer.")
-    placed: Message | None = Field(None, description="Sent on a move to placed.")
-    not_progressed: Message | None = Field(None, description="Sent on a move to not progressed.")
-    withdrawn: Message | None = Field(None, description="Sent on a move to withdrawn.")
-
-    @field_validator("*")
-    @classmethod
-    def _placeholders(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        try:
-            used = {name for _, name, _, _ in string.Formatter().parse(v) if name is not None}
-        except ValueError:
-            raise ValueError("a { or } without its pair: write {{ or }} for the character itself") from None
-        unknown = sorted(used - MESSAGE_FIELDS)
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder {{{unknown[0]}}}: "
-                "use {name}, {reference}, {campaign} or {council}"
-            )
-        return v
 
 
 class Region(Strict):
