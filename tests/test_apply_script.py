@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from live_site import free_port, serving
 from support import TODAY
 
-from forms_backend.app import create_app
 from forms_backend.settings import Settings
 from generator.browser import launch
-from generator.serve import combined_app
 
 pytestmark = pytest.mark.browser
 FORM = "/wolverhampton/come-back-to-care/apply/"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +29,8 @@ def site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         outbox_interval=0,
         clock=lambda: dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC),
     )
-    port = free_port()
-    app = combined_app(dist, create_app(settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
+    with serving(settings, free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

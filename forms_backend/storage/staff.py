@@ -80,9 +80,7 @@ class StaffQueries:
         Someone removed before is added again with the council and role given now."""
         email = email.strip().lower()
         with self.transaction() as db:
-            row = db.execute(
-                "SELECT id, email, council, role, created_at, removed_at FROM users WHERE email = ?", (email,)
-            ).fetchone()
+            row = db.execute(f"{USER} WHERE email = ?", (email,)).fetchone()
             if row and row[5] is None:
                 return self._user(row), False
             if row:
@@ -100,18 +98,11 @@ class StaffQueries:
         return user, True
 
     def users(self) -> list[User]:
-        rows = self.query(
-            "SELECT id, email, council, role, created_at, removed_at FROM users WHERE removed_at IS NULL "
-            "ORDER BY council IS NOT NULL, council, email"
-        )
+        rows = self.query(f"{USER} WHERE removed_at IS NULL ORDER BY council IS NOT NULL, council, email")
         return [self._user(r) for r in rows]
 
     def user(self, email: str) -> User | None:
-        rows = self.query(
-            "SELECT id, email, council, role, created_at, removed_at FROM users "
-            "WHERE email = ? AND removed_at IS NULL",
-            (email.strip().lower(),),
-        )
+        rows = self.query(f"{USER} WHERE email = ? AND removed_at IS NULL", (email.strip().lower(),))
         return self._user(rows[0]) if rows else None
 
     def remove_user(self, email: str, now: dt.datetime) -> bool:
@@ -156,11 +147,7 @@ class StaffQueries:
             ).fetchone()
             if not row:
                 return None
-            found = db.execute(
-                "SELECT id, email, council, role, created_at, removed_at FROM users "
-                "WHERE id = ? AND removed_at IS NULL",
-                (row[0],),
-            ).fetchone()
+            found = db.execute(f"{USER} WHERE id = ? AND removed_at IS NULL", (row[0],)).fetchone()
         return self._user(found) if found else None
 
     def add_session(self, user_id: int, digest: str, csrf: str, now: dt.datetime) -> None:
@@ -183,11 +170,7 @@ class StaffQueries:
             ).fetchone()
             if not row:
                 return None
-            found = db.execute(
-                "SELECT id, email, council, role, created_at, removed_at FROM users "
-                "WHERE id = ? AND removed_at IS NULL",
-                (row[2],),
-            ).fetchone()
+            found = db.execute(f"{USER} WHERE id = ? AND removed_at IS NULL", (row[2],)).fetchone()
         return StaffSession(row[0], row[1], self._user(found)) if found else None
 
     def end_session(self, digest: str, now: dt.datetime) -> None:
