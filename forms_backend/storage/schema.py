@@ -335,4 +335,38 @@ ALTER TABLE applications ADD COLUMN source_tag text;
 CREATE INDEX applications_source ON applications (council, source, created_at);
 """,
     ),
+    Migration(
+        6,
+        "daily rollups of page views",
+        # One row a day for each council, campaign, role, source, medium and page type: views, and
+        # the visitors among them (unique within the row only: they do not add up across rows).
+        sqlite="""
+CREATE TABLE daily_views (
+    day TEXT NOT NULL,
+    council TEXT NOT NULL,
+    campaign TEXT NOT NULL,
+    role TEXT NOT NULL,
+    source TEXT NOT NULL,
+    medium TEXT NOT NULL,
+    page TEXT NOT NULL,
+    views INTEGER NOT NULL,
+    visitors INTEGER NOT NULL,
+    PRIMARY KEY (day, council, campaign, role, source, medium, page)
+);
+""",
+        postgresql="""
+CREATE TABLE daily_views (
+    day text NOT NULL,
+    council text NOT NULL,
+    campaign text NOT NULL,
+    role text NOT NULL,
+    source text NOT NULL,
+    medium text NOT NULL,
+    page text NOT NULL,
+    views integer NOT NULL,
+    visitors integer NOT NULL,
+    PRIMARY KEY (day, council, campaign, role, source, medium, page)
+);
+""",
+    ),
 )

@@ -81,6 +81,7 @@ def downgrade_to_the_first_schema(path: str) -> None:
         ):
             db.execute(f"DROP INDEX {name}")
         for table in (
+            "daily_views",
             "page_events",
             "visit_salts",
             "audit",

@@ -180,3 +180,82 @@ def test_a_view_of_any_shape_is_an_answer_not_an_error(region) -> None:  # noqa:
     for fields in ({"page": {"x": 1}}, {"page": ["landing"]}, {"page": "role", "council": 7}, {"page": None}):
         assert view(url, fields).status_code == 400, fields
     assert storage.page_events() == []
+
+
+def test_daily_rollups_add_up_from_campaigns_to_councils_to_the_region(database_url: str) -> None:
+    """On random views: each day's rows hold every view once; a council's views are the sums of
+    its campaigns' (and its own index page's), the region's the sums of its councils' and the
+    hub's; a row's visitors are at most its views; rolling a day up again changes nothing."""
+    import random
+    from collections import Counter
+
+    from forms_backend.storage.analytics import PageEvent
+
+    rng = random.Random(14)
+    storage = open_storage(database_url)
+    try:
+        councils = {
+            "dudley": ["come-back-to-care", "step-up-now"],
+            "walsall": ["time-to-care"],
+            "coventry": [],
+        }
+        events = []
+        for _ in range(1500):
+            day = NOW - dt.timedelta(days=rng.randrange(3), minutes=rng.randrange(600))
+            council = rng.choice([None, *councils])
+            campaign = rng.choice(councils[council]) if council and councils[council] else None
+            page = (
+                "hub"
+                if council is None
+                else ("council" if campaign is None else rng.choice(["landing", "role", "apply"]))
+            )
+            source, medium = rng.choice([("facebook", "social"), ("google", "search"), ("direct", "direct")])
+            role = "sw" if page == "role" else None
+            device, visitor = rng.choice(["phone", "desktop"]), f"v{rng.randrange(300)}"
+            events.append(
+                PageEvent(day, council, campaign, page, role, source, medium, None, None, device, visitor)
+            )
+        storage.add_page_events(events)
+        days = sorted({e.at.date() for e in events})
+        for day in days:
+            storage.roll_up(day)
+        first = storage.daily(days[0])
+        storage.roll_up(days[-1])
+        assert storage.daily(days[0]) == first  # again: the same rows
+        for day in days:
+            rows = [r for r in first if r[0] == day.isoformat()]
+            raw = [e for e in events if e.at.date() == day]
+            assert sum(r[7] for r in rows) == len(raw)
+            assert all(0 < r[8] <= r[7] for r in rows)
+            by_council = Counter()
+            for r in rows:
+                by_council[r[1]] += r[7]
+            for council, campaigns in councils.items():
+                own = sum(r[7] for r in rows if r[1] == council and r[2] == "")
+                assert by_council[council] == own + sum(
+                    r[7] for r in rows if r[1] == council and r[2] in campaigns
+                )
+            assert sum(by_council.values()) == len(raw)  # the region: the councils and the hub
+            assert Counter((r[4]) for r in rows for _ in range(r[7])) == Counter(e.source for e in raw)
+        assert storage.daily(days[0], ["walsall"]) == [r for r in first if r[1] == "walsall"]
+    finally:
+        storage.close()
+
+
+def test_recruit_events_rollup_counts_days_and_deletes_old_views(database_url: str) -> None:
+    from click.testing import CliRunner
+
+    from forms_backend.storage.analytics import PageEvent
+    from generator.cli import main
+
+    storage = open_storage(database_url)
+    old, today = NOW - dt.timedelta(days=100), NOW
+    for at in (old, today, today):
+        view = PageEvent(at, "dudley", None, "council", None, "direct", "direct", None, None, "phone", "v1")
+        storage.add_page_events([view])
+    env = {"RECRUIT_NOW": NOW.isoformat(), "DATABASE_URL": database_url}
+    result = CliRunner(env=env).invoke(main, ["events", "rollup", "--days", "2"], obj={})
+    assert result.exit_code == 0 and "into 1 rollup rows; deleted 1 views over 90 days old" in result.output
+    assert [r[7:] for r in storage.daily(NOW.date() - dt.timedelta(days=1))] == [(2, 1)]
+    assert len(storage.page_events()) == 2
+    storage.close()
