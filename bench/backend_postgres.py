@@ -48,6 +48,16 @@ def cluster_module() -> ModuleType:
     return module
 
 
+def on_postgres(measure: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """`measure(cluster)` on a throwaway cluster on the machine's disk, or why there is none."""
+    clusters = cluster_module()
+    reason = clusters.why_unavailable()
+    if reason:
+        return {"missing": f"no PostgreSQL here: {reason}"}
+    with clusters.Cluster(parent=DISK if DISK.is_dir() else None) as cluster:
+        return measure(cluster)
+
+
 def postgres_waiting(url: str) -> Callable[[], int]:
     def waiting() -> int:
         with psycopg.connect(url, autocommit=True) as db:
@@ -136,34 +146,33 @@ def measure(
     workers: int = os.cpu_count() or 1,
 ) -> dict[str, Any]:
     """A cluster on disk, the backend on it under load, then raw psycopg: backend.postgres."""
-    clusters = cluster_module()
-    reason = clusters.why_unavailable()
-    if reason:
-        return {"missing": f"no PostgreSQL here: {reason}"}
     dist, _manifest = build_example(work)
-    with clusters.Cluster(parent=DISK if DISK.is_dir() else None) as cluster:
-        url = cluster.create_database("bench")
-        served = serve_and_load(
-            work,
-            dist,
-            url,
-            postgres_waiting(url),
-            seconds=seconds,
-            count=count,
-            concurrency=concurrency,
-            workers=workers,
-        )
-        stored, answers_bytes, messages = stored_shape(url)
-        pooled = workers * int(OPTIONS["pool_size"])
-        raw = raw_psycopg_rate(cluster.create_database("raw"), answers_bytes, messages)
-        raw_pooled = raw_psycopg_rate(
-            cluster.create_database("raw"), answers_bytes, messages, connections=pooled
-        )
-        with cluster.connect() as db:
-            server = {
-                name: db.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
-                for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")
-            }
+    return on_postgres(lambda cluster: _measured(cluster, work, dist, seconds, count, concurrency, workers))
+
+
+def _measured(
+    cluster: Any, work: Path, dist: Path, seconds: float, count: int, concurrency: int, workers: int
+) -> dict[str, Any]:
+    url = cluster.create_database("bench")
+    served = serve_and_load(
+        work,
+        dist,
+        url,
+        postgres_waiting(url),
+        seconds=seconds,
+        count=count,
+        concurrency=concurrency,
+        workers=workers,
+    )
+    stored, answers_bytes, messages = stored_shape(url)
+    pooled = workers * int(OPTIONS["pool_size"])
+    raw = raw_psycopg_rate(cluster.create_database("raw"), answers_bytes, messages)
+    raw_pooled = raw_psycopg_rate(cluster.create_database("raw"), answers_bytes, messages, connections=pooled)
+    with cluster.connect() as db:
+        server = {
+            name: db.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
+            for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")
+        }
     rate = served["submissions_per_s"]
     return {
         "submissions_per_s": rate,

@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from .backend import RECRUIT, ROOT, TODAY, _loadgen, _stop, _wait_healthy, build_example, free_port
+from .backend import _loadgen, build_example, running
 
 ROW = ("2026-11-23T12:00:00.000000+00:00", "dudley", "come-back-to-care", "landing", None,
        "facebook", "social", "3", "m.facebook.com", "phone")  # fmt: skip
@@ -33,23 +32,11 @@ def serve_events(
     work: Path, dist: Path, database_url: str, workers: int, seconds: float
 ) -> list[dict[str, Any]]:
     """The server on `database_url`, loaded for 2 s (not counted) then `seconds`: both results."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(RECRUIT), "backend", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--database", database_url, "--dist", str(dist), "--mail-dir", str(work / "mail"),
-               "--workers", str(workers)]  # fmt: skip
-    env = {**os.environ, "RECRUIT_RATE_LIMIT": "off", "RECRUIT_NOW": f"{TODAY}T12:00:00+00:00"}
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        _wait_healthy(url, server)
+    with running(work, dist, database_url, workers) as url:
         manifest = dist / "_forms" / "manifest.json"
         warm = _loadgen(url, manifest, "--events", "--count", "2000", "--seconds", "2", "--concurrency", "16")
         return [warm, _loadgen(url, manifest, "--events", "--count", "400000", "--seconds", str(seconds),
                                "--concurrency", "64", "--start", "10000")]  # fmt: skip
-    finally:
-        _stop(server)
 
 
 def raw_sqlite(path: Path, seconds: float = 5.0) -> float:
@@ -114,17 +101,14 @@ def measure(work: Path, seconds: float = 10.0, workers: int = os.cpu_count() or 
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT COUNT(*) FROM page_events").fetchone()[0]
     found: dict[str, Any] = {"sqlite": figures(served, stored, raw_sqlite(work / "raw-events.db"))}
-    from .backend_postgres import DISK, cluster_module
+    from .backend_postgres import on_postgres
 
-    clusters = cluster_module()
-    reason = clusters.why_unavailable()
-    if reason:
-        found["postgres"] = {"missing": f"no PostgreSQL here: {reason}"}
-        return found
-    with clusters.Cluster(parent=DISK if DISK.is_dir() else None) as pg:
+    def on(pg: Any) -> dict[str, Any]:
         url = pg.create_database("events")
         served = serve_events(work, dist, url, workers, seconds)
         with pg.connect("events") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM page_events").fetchone()[0]
-        found["postgres"] = figures(served, stored, raw_postgres(pg.create_database("raw_events")))
+        return figures(served, stored, raw_postgres(pg.create_database("raw_events")))
+
+    found["postgres"] = on_postgres(on)
     return found

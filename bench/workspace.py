@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import statistics
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from forms_backend.storage import open_storage
 from forms_backend.storage.workspace import Filters
 from forms_backend.workspace import auth
 
-from .backend import RECRUIT, ROOT, _stop, _wait_healthy, build_example, free_port
+from .backend import build_example, running
 
 APPLICATIONS = 100_000
 COUNCIL = "dudley"
@@ -119,29 +117,19 @@ def measure_engine(work: Path, dist: Path, database_url: str) -> dict[str, Any]:
     total = storage.listing(None, Filters())[1]
     council_total = storage.listing([COUNCIL], Filters())[1]
     storage.close()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(RECRUIT), "backend", "serve", "--host", "127.0.0.1", "--port", str(port), "--database",
-               database_url, "--dist", str(dist), "--mail-dir", str(work / "mail")]  # fmt: skip
-    env = {**os.environ, "RECRUIT_RATE_LIMIT": "off", "RECRUIT_OUTBOX_INTERVAL": "0"}
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        _wait_healthy(url, server)
-        with httpx.Client(base_url=url, cookies={auth.COOKIE: token}, timeout=30) as client:
-            health = latencies(client, "/health", {})
-            lists: dict[str, list[float]] = {}
-            for name, params in (
-                ("first_page", {}),
-                ("stage", {"stage": "interview"}),
-                ("search", {"q": "owusu 7"}),
-                ("page_20", {"page": "20"}),
-                ("by_name", {"sort": "name"}),
-            ):
-                lists[name] = latencies(client, "/workspace/applications", params)
-    finally:
-        _stop(server)
+    # the clock not pinned: the editor's session is made now
+    served = running(work, dist, database_url, RECRUIT_NOW="", RECRUIT_OUTBOX_INTERVAL="0")
+    with served as url, httpx.Client(base_url=url, cookies={auth.COOKIE: token}, timeout=30) as client:
+        health = latencies(client, "/health", {})
+        lists: dict[str, list[float]] = {}
+        for name, params in (
+            ("first_page", {}),
+            ("stage", {"stage": "interview"}),
+            ("search", {"q": "owusu 7"}),
+            ("page_20", {"page": "20"}),
+            ("by_name", {"sort": "name"}),
+        ):
+            lists[name] = latencies(client, "/workspace/applications", params)
     every = [ms for values in lists.values() for ms in values]
     return {
         "applications": total,
@@ -162,13 +150,9 @@ def measure(work: Path) -> dict[str, Any]:
     for stale in (db, work / "workspace.db-wal", work / "workspace.db-shm"):
         stale.unlink(missing_ok=True)
     found: dict[str, Any] = {"sqlite": measure_engine(work, dist, fill_sqlite(db, data))}
-    from .backend_postgres import DISK, cluster_module
+    from .backend_postgres import on_postgres
 
-    clusters = cluster_module()
-    reason = clusters.why_unavailable()
-    if reason:
-        found["postgres"] = {"missing": f"no PostgreSQL here: {reason}"}
-        return found
-    with clusters.Cluster(parent=DISK if DISK.is_dir() else None) as pg:
-        found["postgres"] = measure_engine(work, dist, fill_postgres(pg.create_database("workspace"), data))
+    found["postgres"] = on_postgres(
+        lambda pg: measure_engine(work, dist, fill_postgres(pg.create_database("workspace"), data))
+    )
     return found

@@ -121,6 +121,13 @@ class Settings:
             values["RECRUIT_WORKSPACE_URL"] = self.workspace_url
         return values
 
+    def workspace_address(self, region: dict) -> str:
+        """Where sign-in links point: RECRUIT_WORKSPACE_URL, else the region's base_url +
+        workspace/ (never the Host header a request came with, which anyone can write)."""
+        if self.workspace_url:
+            return self.workspace_url
+        return str(region.get("base_url", "")).rstrip("/") + "/workspace/"
+
     def now(self) -> dt.datetime:
         now = self.clock()
         return now if now.tzinfo else now.replace(tzinfo=dt.UTC)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import click
 from email_validator import EmailNotValidError, validate_email
 
-from . import mail
 from .storage.staff import ROLES
 
 
@@ -24,12 +23,6 @@ def _address(text: str) -> str:
         return validate_email(text.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise click.BadParameter(f"{text!r} is not an email address: {exc}", param_hint="EMAIL") from None
-
-
-def _workspace_url(settings, manifest) -> str:  # noqa: ANN001
-    if settings.workspace_url:
-        return settings.workspace_url
-    return str(manifest.region.get("base_url", "")).rstrip("/") + "/workspace/"
 
 
 DEMO = "demo.coordinator@example.org"
@@ -112,7 +105,8 @@ def users_add(email, council, region, role, manifest_path, database) -> None:  #
         )
     click.echo(f"Added {address}: {role} for {where}.")
     click.echo(
-        f"They sign in at {_workspace_url(settings, manifest)} with their address; the link comes by email."
+        f"They sign in at {settings.workspace_address(manifest.region)} with their address; "
+        "the link comes by email."
     )
 
 
@@ -180,14 +174,13 @@ def users_link(email, show, manifest_path, database) -> None:  # noqa: ANN001
         user = storage.user(address)
         if user is None:
             raise click.ClickException(f"{address} cannot sign in; `recruit users add` them first")
-        link = auth.new_link(storage, user, now, _workspace_url(settings, manifest))
+        link = auth.new_link(storage, user, now, settings.workspace_address(manifest.region))
         if link is None:
             raise click.ClickException(
                 f"{address} has had {auth.LINKS_PER_ADDRESS} links in 15 minutes; wait"
             )
         if not show:
-            message = mail.sign_in_message(manifest, address, link, now, settings.mail_from)
-            storage.queue_mail("sign-in", address, message, now)
+            auth.email_link(storage, manifest, address, link, now, settings.mail_from)
     if show:
         click.echo(link)
     else:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from postgres_cluster import Cluster, why_unavailable
@@ -53,6 +54,19 @@ def postgres() -> Iterator[Cluster]:
     with Cluster() as cluster:
         cluster.create_database("recruit")
         yield cluster
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for one test module (generator.browser finds the machine's)."""
+    from playwright.sync_api import sync_playwright
+
+    from generator.browser import launch
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
 
 
 # --- the regions verified in Chromium, in a process of their own ------------------------------

@@ -12,7 +12,6 @@ from live_site import free_port, serving
 from support import TODAY
 
 from forms_backend.settings import Settings
-from generator.browser import launch
 
 pytestmark = pytest.mark.browser
 FORM = "/wolverhampton/come-back-to-care/apply/"
@@ -31,16 +30,6 @@ def site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with serving(settings, free_port()) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

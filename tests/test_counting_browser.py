@@ -17,7 +17,6 @@ from support import TODAY
 
 from forms_backend.settings import Settings
 from forms_backend.storage import open_storage
-from generator.browser import launch
 
 pytestmark = pytest.mark.browser
 PERSON = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
@@ -32,16 +31,6 @@ def site(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
                         outbox_interval=0, rate_limit=None, clock=lambda: NOW)  # fmt: skip
     with serving(settings, free_port()) as url:
         yield {"url": url, "database": settings.database_url}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def events(site: dict[str, Any], wanted: int) -> list[Any]:

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .interface import StorageError
-from .sql import TABLES, SQLStorage, stamp
+from .sql import TABLES, SQLStorage
+from .staff import stamp
 
 BATCH = 200
 

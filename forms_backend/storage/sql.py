@@ -28,19 +28,13 @@ from .interface import (
     StoredFile,
     Token,
 )
+from .staff import stamp
 
 # Every table that holds a region's data, in the order a copy must fill them (parents first).
 TABLES = (
     "applications", "files", "outbox", "tokens", "events",
     "users", "sign_in_links", "sessions", "stage_moves", "audit", "page_events",
 )  # fmt: skip
-
-
-def stamp(moment: dt.datetime | str) -> str:
-    """A UTC timestamp that sorts as text (how answers and exports show every time)."""
-    if isinstance(moment, str):
-        return moment
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def loaded(value: Any) -> Any:
@@ -127,33 +121,16 @@ class SQLStorage(
     # saving: saving.py's SavingQueries
 
     def applications(self, council, campaign=None, since=None) -> list[Application]:  # noqa: ANN001
-        sql = "SELECT id, reference, council, campaign, email, answers, created_at, stage, stage_at, source, "
-        sql += "medium FROM applications WHERE true"
+        sql = f"SELECT {workspace.APPLICATION} FROM applications a WHERE true"
         params: list[Any] = []
         for column, value in (("council", council), ("campaign", campaign)):
             if value is not None:
-                sql += f" AND {column} = ?"
+                sql += f" AND a.{column} = ?"
                 params.append(value)
         if since is not None:
-            sql += " AND created_at >= ?"
+            sql += " AND a.created_at >= ?"
             params.append(self.moment(since))
-        rows = self.query(sql + " ORDER BY created_at, id", params)
-        return [
-            Application(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                loaded(r[5]),
-                stamp(r[6]),
-                r[7],
-                r[8] and stamp(r[8]),
-                r[9],
-                r[10],
-            )
-            for r in rows
-        ]
+        return [workspace.application_of(r) for r in self.query(sql + " ORDER BY a.created_at, a.id", params)]
 
     def file(self, council, reference, field_id) -> StoredFile | None:  # noqa: ANN001
         rows = self.query(

@@ -29,6 +29,20 @@ SORTS = {
 PUBLIC = ("listing", "matching", "stage_counts", "application", "moves", "move", "tally", "sources")
 
 
+# An application's columns (table alias a), as application_of reads them.
+APPLICATION = (
+    "a.id, a.reference, a.council, a.campaign, a.email, a.answers, a.created_at, a.stage, a.stage_at, "
+    "a.source, a.medium"
+)
+
+
+def application_of(r: Sequence[Any]) -> Application:
+    answers = json.loads(r[5]) if isinstance(r[5], str) else r[5]
+    return Application(
+        r[0], r[1], r[2], r[3], r[4], answers, stamp(r[6]) or "", r[7], stamp(r[8]), r[9], r[10]
+    )
+
+
 @dataclass
 class Listed:
     """An application as the workspace lists it."""
@@ -156,26 +170,10 @@ class WorkspaceQueries:
         """Every application under the filters, oldest first, with its answers (for exports)."""
         where, params = self._where(councils, filters)
         rows = self.query(
-            "SELECT a.id, a.reference, a.council, a.campaign, a.email, a.answers, a.created_at, a.stage, "
-            f"a.stage_at, a.source, a.medium FROM applications a WHERE {where} ORDER BY a.created_at, a.id",
+            f"SELECT {APPLICATION} FROM applications a WHERE {where} ORDER BY a.created_at, a.id",
             params,
         )
-        return [
-            Application(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                json.loads(r[5]) if isinstance(r[5], str) else r[5],
-                stamp(r[6]) or "",
-                r[7],
-                stamp(r[8]),
-                r[9],
-                r[10],
-            )  # fmt: skip
-            for r in rows
-        ]
+        return [application_of(r) for r in rows]
 
     def sources(self, councils: list[str] | None) -> list[str]:
         """The sources the applications in these councils came from (for the list's filter)."""

@@ -24,6 +24,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import mail
+from ..manifest import Manifest
 from ..storage import Storage
 from ..storage.staff import StaffSession, User
 
@@ -44,6 +46,12 @@ def new_link(storage: Storage, user: User, now: dt.datetime, workspace_url: str)
     token = secrets.token_urlsafe(32)
     storage.add_sign_in_link(user.id, digest(token), now, now + LINK_LIFETIME)
     return f"{workspace_url.rstrip('/')}/sign-in/{token}"
+
+
+def email_link(storage: Storage, manifest: Manifest, address: str, link: str, now: dt.datetime,
+               mail_from: str | None) -> None:  # fmt: skip
+    """Put the email bringing `link` to `address` in the outbox."""
+    storage.queue_mail("sign-in", address, mail.sign_in_message(manifest, address, link, now, mail_from), now)
 
 
 def open_session(storage: Storage, user: User, now: dt.datetime) -> str:

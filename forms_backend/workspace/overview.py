@@ -4,8 +4,10 @@ being the sums of its councils'), and for the coordinator the audit trail and th
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +20,8 @@ from ..export import neutralise
 from ..storage.staff import StaffSession
 from ..storage.workspace import STAGES
 from .render import base_path, page
-from .signin import audit, form_of, message, workspace_of
-from .views import names, scope, staff_only
+from .signin import audit, form_of, workspace_of
+from .views import NotYours, StaffHandler, names, scope, staff_only
 
 
 def add_up(tally: list[tuple[str, str, str, str, int]], key: int, label: dict) -> tuple[list, dict]:
@@ -63,18 +65,21 @@ async def overview(request: Request, session: StaffSession) -> Response:
     )  # fmt: skip
 
 
-def _coordinator_only(request: Request, session: StaffSession) -> Response | None:
-    if session.user.council is None:
-        return None
-    return message(request, 404, "Page not found", "There is nothing at this address that you can see.",
-                   session=session)  # fmt: skip
+def coordinator_only(handler: StaffHandler) -> Callable[[Request], Awaitable[Response]]:
+    """The region's coordinator only: a council's people get 404, as for any page not theirs."""
+
+    @staff_only
+    @functools.wraps(handler)
+    async def wrapper(request: Request, session: StaffSession) -> Response:
+        if session.user.council is not None:
+            raise NotYours  # staff_only answers it 404
+        return await handler(request, session)
+
+    return wrapper
 
 
-@staff_only
+@coordinator_only
 async def audit_trail(request: Request, session: StaffSession) -> Response:
-    refused = _coordinator_only(request, session)
-    if refused:
-        return refused
     backend = backend_of(request)
     lines = await backend.call("audit_lines", None, 500)
     await audit(request, session, None, "audit")
@@ -82,11 +87,8 @@ async def audit_trail(request: Request, session: StaffSession) -> Response:
                 title="Audit trail", session=session, current="/audit", lines=lines)  # fmt: skip
 
 
-@staff_only
+@coordinator_only
 async def audit_csv(request: Request, session: StaffSession) -> Response:
-    refused = _coordinator_only(request, session)
-    if refused:
-        return refused
     backend = backend_of(request)
     lines: list[dict[str, Any]] = await backend.call("audit_lines", None, 1_000_000)
     await audit(request, session, None, "audit-export", lines=len(lines))
@@ -117,21 +119,17 @@ async def _people_page(request: Request, session: StaffSession, status: int = 20
     )  # fmt: skip
 
 
-@staff_only
+@coordinator_only
 async def people(request: Request, session: StaffSession) -> Response:
-    refused = _coordinator_only(request, session)
-    if refused:
-        return refused
     done = request.query_params.get("done", "")[:300]
     return await _people_page(
         request, session, notice=done if done.startswith(("Added ", "Removed ")) else ""
     )
 
 
-@staff_only
+@coordinator_only
 async def add_person(request: Request, session: StaffSession) -> Response:
-    refused = _coordinator_only(request, session)
-    fields, refused = (await form_of(request, session)) if not refused else ({}, refused)
+    fields, refused = await form_of(request, session)
     if refused:
         return refused
     backend = backend_of(request)
@@ -160,10 +158,9 @@ async def add_person(request: Request, session: StaffSession) -> Response:
     return RedirectResponse(f"{base_path(request)}/users?{urlencode({'done': done})}", 303)
 
 
-@staff_only
+@coordinator_only
 async def remove_person(request: Request, session: StaffSession) -> Response:
-    refused = _coordinator_only(request, session)
-    fields, refused = (await form_of(request, session)) if not refused else ({}, refused)
+    fields, refused = await form_of(request, session)
     if refused:
         return refused
     backend = backend_of(request)

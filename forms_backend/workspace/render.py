@@ -29,6 +29,14 @@ STAGE_NAMES = {
     "not-progressed": "Not progressed",
     "withdrawn": "Withdrawn",
 }
+SOURCE_NAMES = {"unknown": "Direct or unknown", "direct": "Direct"}
+
+
+def source_name(source: str) -> str:
+    """How a source reads in the workspace ('unknown' is 'Direct or unknown')."""
+    return SOURCE_NAMES.get(source, source)
+
+
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -50,6 +58,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(STAGES=STAGES, STAGE_NAMES=STAGE_NAMES)
     env.filters["when"] = when
     env.filters["day"] = day
+    env.filters["source"] = source_name
     return env
 
 

@@ -14,8 +14,8 @@ from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import guards, mail
-from ..backend import Backend, backend_of
+from .. import guards
+from ..backend import backend_of
 from ..manifest import ManifestError
 from ..storage import StorageError
 from ..storage.staff import StaffSession
@@ -103,15 +103,6 @@ async def audit(request: Request, session: StaffSession | None, council: str | N
     )
 
 
-def workspace_url(request: Request, backend: Backend) -> str:
-    """Where links in emails point: RECRUIT_WORKSPACE_URL, else the region's own address (never
-    the Host header a request came with, which anyone can write)."""
-    if backend.settings.workspace_url:
-        return backend.settings.workspace_url
-    base = str(backend.manifests.get().region.get("base_url", "")).rstrip("/")
-    return f"{base}/workspace/"
-
-
 @answers_errors
 async def sign_in_page(request: Request) -> Response:
     if await signed_in(request):
@@ -142,15 +133,13 @@ async def ask_for_link(request: Request) -> Response:
             return message(request, 429, "Too many sign-in requests",
                            f"Try again in {int(wait // 60) + 1} minutes.")  # fmt: skip
     now = settings.now()
-    url = workspace_url(request, backend)
+    url = settings.workspace_address(manifest.region)
 
     def send(storage: Any) -> None:
         user = storage.user(address)
         link = auth.new_link(storage, user, now, url) if user else None
-        if link is None:
-            return
-        message_bytes = mail.sign_in_message(manifest, address, link, now, settings.mail_from)
-        storage.queue_mail("sign-in", address, message_bytes, now)
+        if link is not None:
+            auth.email_link(storage, manifest, address, link, now, settings.mail_from)
 
     await backend.call_with(send)
     backend.outbox.wake()

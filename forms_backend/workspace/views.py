@@ -23,7 +23,7 @@ from ..mail import shown, stage_message
 from ..manifest import Manifest
 from ..storage.staff import StaffSession
 from ..storage.workspace import SORTS, STAGES, Filters
-from .render import STAGE_NAMES, base_path, page
+from .render import SOURCE_NAMES, STAGE_NAMES, base_path, page, source_name
 from .signin import answers_errors, audit, form_of, message, signed_in, to_sign_in, workspace_of
 
 PER_PAGE = 50
@@ -109,14 +109,6 @@ def read_filters(request: Request) -> tuple[dict[str, str], Filters]:
         received_from=_date(q["from"], "Received from"), received_to=_date(q["to"], "Received to"),
     )  # fmt: skip
     return q, filters
-
-
-SOURCE_NAMES = {"unknown": "Direct or unknown", "direct": "Direct"}
-
-
-def source_name(source: str) -> str:
-    """How a source reads in the workspace ('unknown' is 'Direct or unknown')."""
-    return SOURCE_NAMES.get(source, source)
 
 
 def page_numbers(page: int, pages: int) -> list[int]:
