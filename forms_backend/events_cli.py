@@ -36,7 +36,7 @@ def rollup(days, keep_days, database) -> None:  # noqa: ANN001
     now = settings.now()
     today = now.astimezone(LONDON).date()
     with _opened(settings) as storage:
-        rows = sum(storage.roll_up(today - dt.timedelta(days=n), LONDON) for n in range(days))
+        rows = sum(storage.roll_up(today - dt.timedelta(days=n), LONDON, now) for n in range(days))
         deleted = storage.purge_page_events(now - dt.timedelta(days=keep_days))
     click.echo(
         f"Counted {days} day{'s' * (days != 1)} into {rows} rollup rows; "

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-PUBLIC = ("salt", "add_page_events", "page_events", "purge_page_events", "visit_source", "roll_up", "daily")
+PUBLIC = ("salt", "add_page_events", "page_events", "purge_page_events", "visit_source")
 SALT_DAYS = 2
-GROUPS = "COALESCE(council, ''), COALESCE(campaign, ''), COALESCE(role, ''), source, medium, page"
 
 
 @dataclass(frozen=True)
@@ -92,32 +91,6 @@ class AnalyticsQueries:
             (visitor, self.moment(since)),
         )
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
-
-    def roll_up(self, day: dt.date, zone: dt.tzinfo = dt.UTC) -> int:
-        """Count `day`'s page views (a day where `zone` keeps time) into daily_views, in place of
-        what was counted for it before; the rows written. Run again as the day's views arrive."""
-        start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-        with self.transaction() as db:
-            db.execute("DELETE FROM daily_views WHERE day = ?", (day.isoformat(),))
-            return db.execute(
-                "INSERT INTO daily_views (day, council, campaign, role, source, medium, page, views, "
-                f"visitors) SELECT ?, {GROUPS}, COUNT(*), COUNT(DISTINCT visitor) FROM page_events "
-                f"WHERE at >= ? AND at < ? GROUP BY {GROUPS}",
-                (day.isoformat(), self.moment(start), self.moment(end)),
-            ).rowcount
-
-    def daily(self, since: dt.date, councils: list[str] | None = None) -> list[tuple]:
-        """(day, council, campaign, role, source, medium, page, views, visitors) rows from `since`."""
-        marks = f" AND council IN ({', '.join('?' * len(councils))})" if councils else ""
-        return [
-            tuple(r)
-            for r in self.query(
-                "SELECT day, council, campaign, role, source, medium, page, views, visitors "
-                f"FROM daily_views WHERE day >= ?{marks} ORDER BY day, council, campaign, role, source, page",
-                (since.isoformat(), *(councils or [])),
-            )
-        ]
 
     def purge_page_events(self, before: dt.datetime) -> int:
         with self.transaction() as db:

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import analytics, saving, staff, workspace
+from . import analytics, rollups, saving, staff, workspace
 from .interface import (
     Application,
     OutboxItem,
@@ -33,7 +33,7 @@ from .staff import stamp
 # Every table that holds a region's data, in the order a copy must fill them (parents first).
 TABLES = (
     "applications", "files", "outbox", "tokens", "events",
-    "users", "sign_in_links", "sessions", "stage_moves", "audit", "page_events",
+    "users", "sign_in_links", "sessions", "stage_moves", "audit", "page_events", "ratings",
 )  # fmt: skip
 
 
@@ -70,6 +70,7 @@ PUBLIC_METHODS = Storage.__abstractmethods__ | {
     *staff.PUBLIC,
     *workspace.PUBLIC,
     *analytics.PUBLIC,
+    *rollups.PUBLIC,
 }
 
 
@@ -83,7 +84,12 @@ def guard_public_methods(cls: type) -> type:
 
 
 class SQLStorage(
-    saving.SavingQueries, staff.StaffQueries, workspace.WorkspaceQueries, analytics.AnalyticsQueries, Storage
+    saving.SavingQueries,
+    staff.StaffQueries,
+    workspace.WorkspaceQueries,
+    analytics.AnalyticsQueries,
+    rollups.RollupQueries,
+    Storage,
 ):
     """The queries of the Storage interface, shared by the engines."""
 

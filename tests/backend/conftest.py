@@ -23,6 +23,7 @@ from postgres_cluster import Cluster
 from forms_backend.app import create_app
 from forms_backend.settings import Settings
 from forms_backend.storage.migrations import LATEST
+from forms_backend.storage.rollups import ROLLUPS
 from forms_backend.storage.sql import TABLES
 
 
@@ -38,7 +39,7 @@ def emptied(cluster: Cluster, database: str = "recruit") -> str:
             r[0]
             for r in db.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-                ([*TABLES, "visit_salts", "daily_views"],),  # not copied between databases: made anew
+                ([*TABLES, *ROLLUPS, "visit_salts"],),
             )
         ]
         if tables:

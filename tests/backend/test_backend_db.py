@@ -81,6 +81,9 @@ def downgrade_to_the_first_schema(path: str) -> None:
         ):
             db.execute(f"DROP INDEX {name}")
         for table in (
+            "ratings",
+            "daily_steps",
+            "daily_visitors",
             "daily_views",
             "page_events",
             "visit_salts",

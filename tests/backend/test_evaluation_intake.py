@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,7 +15,7 @@ from backend_support import NOW, SITE, LiveServer, make_settings
 
 from forms_backend.app import create_app
 from forms_backend.evaluation import classify
-from forms_backend.storage import open_storage
+from forms_backend.storage import Storage, open_storage
 
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
@@ -182,47 +183,66 @@ def test_a_view_of_any_shape_is_an_answer_not_an_error(region) -> None:  # noqa:
     assert storage.page_events() == []
 
 
-def test_daily_rollups_add_up_from_campaigns_to_councils_to_the_region(database_url: str) -> None:
-    """On random views: each day's rows hold every view once; a council's views are the sums of
-    its campaigns' (and its own index page's), the region's the sums of its councils' and the
-    hub's; a row's visitors are at most its views; rolling a day up again changes nothing."""
-    import random
-    from collections import Counter
+COUNCILS = {"dudley": ["come-back-to-care", "step-up-now"], "walsall": ["time-to-care"], "coventry": []}
 
+
+def random_region(storage: Storage, rng: random.Random) -> tuple[list, list]:
+    """Random page views over three days, and applications with moves through the stages."""
+    from forms_backend.storage import NewApplication
     from forms_backend.storage.analytics import PageEvent
 
-    rng = random.Random(14)
+    events, applications = [], []
+    for _ in range(1500):
+        day = NOW - dt.timedelta(days=rng.randrange(3), minutes=rng.randrange(600))
+        council = rng.choice([None, *COUNCILS])
+        campaign = rng.choice(COUNCILS[council]) if council and COUNCILS[council] else None
+        page = (
+            "hub"
+            if council is None
+            else ("council" if campaign is None else rng.choice(["landing", "role", "apply"]))
+        )
+        source, medium = rng.choice([("facebook", "social"), ("google", "search"), ("direct", "direct"),
+                                     ("internal", "internal")])  # fmt: skip
+        role = "sw" if page == "role" else None
+        device, visitor = rng.choice(["phone", "desktop"]), f"v{rng.randrange(300)}"
+        events.append(
+            PageEvent(day, council, campaign, page, role, source, medium, None, None, device, visitor)
+        )
+    storage.add_page_events(events)
+    for n in range(120):
+        council = rng.choice(["dudley", "walsall"])
+        at = NOW - dt.timedelta(days=rng.randrange(3), minutes=rng.randrange(600))
+        app = NewApplication(
+            council, rng.choice(COUNCILS[council]), f"p{n}@example.com", {"role": rng.choice(["sw", "ot"])},
+            f"hash-{n}", at, source=rng.choice(["facebook", "unknown"]),
+        )  # fmt: skip
+        reference = f"REF-{n:04d}"
+        storage.save(app, lambda reference=reference: reference, lambda ref: [], at - dt.timedelta(days=1))
+        reached = rng.randrange(5)
+        for step, stage in enumerate(["screening", "interview", "offer", "placed"][:reached]):
+            storage.move(None, [reference], stage, "hr@example.com", at + dt.timedelta(hours=step * 9))
+        applications.append((app, reached))
+    return events, applications
+
+
+def test_daily_rollups_add_up_from_campaigns_to_councils_to_the_region(database_url: str) -> None:
+    """On random views and applications: each day's rows hold every view once, each under the
+    source its visitor came from; a council's views are the sums of its campaigns' (and its own
+    index page's), the region's the sums of its councils' and the hub's; a row's visitors are at
+    most its views, a site's visitors at most the sums of its campaigns'; every application and
+    move is counted on the day it happened; rolling a day up again changes nothing."""
+    from collections import Counter
+
     storage = open_storage(database_url)
     try:
-        councils = {
-            "dudley": ["come-back-to-care", "step-up-now"],
-            "walsall": ["time-to-care"],
-            "coventry": [],
-        }
-        events = []
-        for _ in range(1500):
-            day = NOW - dt.timedelta(days=rng.randrange(3), minutes=rng.randrange(600))
-            council = rng.choice([None, *councils])
-            campaign = rng.choice(councils[council]) if council and councils[council] else None
-            page = (
-                "hub"
-                if council is None
-                else ("council" if campaign is None else rng.choice(["landing", "role", "apply"]))
-            )
-            source, medium = rng.choice([("facebook", "social"), ("google", "search"), ("direct", "direct")])
-            role = "sw" if page == "role" else None
-            device, visitor = rng.choice(["phone", "desktop"]), f"v{rng.randrange(300)}"
-            events.append(
-                PageEvent(day, council, campaign, page, role, source, medium, None, None, device, visitor)
-            )
-        storage.add_page_events(events)
-        days = sorted({e.at.date() for e in events})
+        events, applications = random_region(storage, random.Random(14))
+        days = sorted({e.at.date() for e in events} | {(NOW + dt.timedelta(days=1)).date()})
         for day in days:
             storage.roll_up(day)
         first = storage.daily(days[0])
-        storage.roll_up(days[-1])
+        storage.roll_up(days[-2])
         assert storage.daily(days[0]) == first  # again: the same rows
-        for day in days:
+        for day in days[:-1]:
             rows = [r for r in first if r[0] == day.isoformat()]
             raw = [e for e in events if e.at.date() == day]
             assert sum(r[7] for r in rows) == len(raw)
@@ -230,16 +250,46 @@ def test_daily_rollups_add_up_from_campaigns_to_councils_to_the_region(database_
             by_council = Counter()
             for r in rows:
                 by_council[r[1]] += r[7]
-            for council, campaigns in councils.items():
+            for council, campaigns in COUNCILS.items():
                 own = sum(r[7] for r in rows if r[1] == council and r[2] == "")
                 assert by_council[council] == own + sum(
                     r[7] for r in rows if r[1] == council and r[2] in campaigns
                 )
             assert sum(by_council.values()) == len(raw)  # the region: the councils and the hub
-            assert Counter((r[4]) for r in rows for _ in range(r[7])) == Counter(e.source for e in raw)
+            came = {}  # each visitor's source: their first view with one, else direct
+            for e in sorted(raw, key=lambda e: e.source in ("direct", "internal")):
+                came.setdefault((e.council or "", e.visitor), e.source.replace("internal", "direct"))
+            assert Counter(r[4] for r in rows for _ in range(r[7])) == Counter(
+                came[(e.council or "", e.visitor)] for e in raw
+            )
+        since, week, today = days[0], days[0], days[-1]
+        visitors = storage.report_visitors(since, week, today, None)
+        for council in ["", *COUNCILS]:
+            site = {r[2]: r[4] for r in visitors if r[0] == council and r[1] == "*"}
+            raw = {
+                (e.at.date(), e.visitor, came_from(e, events)) for e in events if (e.council or "") == council
+            }
+            assert sum(site.values()) == len(raw)  # each visitor once a day, under one source
+            assert sum(r[4] for r in visitors if r[0] == council and r[1] != "*") >= len(raw)
+        steps = storage.report_steps(since, week, today, None)
+        for step, at_least in (("applied", 0), ("screening", 1), ("placed", 4)):
+            counted = {
+                c: sum(r[6] for r in steps if r[0] == c and r[5] == step) for c in ("dudley", "walsall")
+            }
+            wanted = Counter(a.council for a, reached in applications if reached >= at_least)
+            assert counted == {c: wanted[c] for c in counted}
+            assert sum(counted.values()) == sum(r[6] for r in steps if r[5] == step)  # the region's
         assert storage.daily(days[0], ["walsall"]) == [r for r in first if r[1] == "walsall"]
     finally:
         storage.close()
+
+
+def came_from(event: Any, events: list) -> str:
+    """The source a view's visit came from, as the rollup counts it (see test above)."""
+    same = [e for e in events if e.at.date() == event.at.date() and e.visitor == event.visitor
+            and e.council == event.council]  # fmt: skip
+    named = [e for e in same if e.source not in ("direct", "internal")]
+    return named[0].source if named else "direct"
 
 
 def test_recruit_events_rollup_counts_days_and_deletes_old_views(database_url: str) -> None:
@@ -255,7 +305,7 @@ def test_recruit_events_rollup_counts_days_and_deletes_old_views(database_url: s
         storage.add_page_events([view])
     env = {"RECRUIT_NOW": NOW.isoformat(), "DATABASE_URL": database_url}
     result = CliRunner(env=env).invoke(main, ["events", "rollup", "--days", "2"], obj={})
-    assert result.exit_code == 0 and "into 1 rollup rows; deleted 1 views over 90 days old" in result.output
+    assert result.exit_code == 0 and "into 3 rollup rows; deleted 1 views over 90 days old" in result.output
     assert [r[7:] for r in storage.daily(NOW.date() - dt.timedelta(days=1))] == [(2, 1)]
     assert len(storage.page_events()) == 2
     storage.close()
