@@ -2,11 +2,12 @@
 
 `write_site(project, site)` reads the project through the generator's own loader (so shared
 campaigns are merged exactly as our build merges them) and writes one Hugo content file per page
-our build writes: per campaign the landing page, roles list, each role, apply, thanks, privacy
-and accessibility; per council its index; the region's hub and 404 page. Markdown (campaign
-body, role descriptions, FAQ answers) is the same text; the layout in bench/hugo_site/ has the
-same shell (head with Open Graph tags, header, breadcrumbs, footer), JobPosting JSON-LD and
-form, so pages come out at a similar size. Hugo is Debian's `hugo` package, never committed.
+our build writes: per campaign the landing page, roles list, each role, apply, thanks, the
+feedback page after the thank-you page's survey, privacy and accessibility; per council its
+index; the region's hub and 404 page. Markdown (campaign body, role descriptions, FAQ answers)
+is the same text; the layout in bench/hugo_site/ has the same shell (head with Open Graph
+tags, header, breadcrumbs, footer), JobPosting JSON-LD and form, so pages come out at a similar
+size. Hugo is Debian's `hugo` package, never committed.
 """
 
 from __future__ import annotations
@@ -255,6 +256,8 @@ def _write_campaign(
     )
     thanks = {**common, "title": f"Application received – {suffix}", "type": "thanks", "noindex": True}
     _page(base / "apply" / "thanks.md", {**thanks, "crumb": "Application received"})
+    feedback = {**thanks, "title": f"Thank you for your feedback – {suffix}", "crumb": "Feedback sent"}
+    _page(base / "apply" / "feedback.md", {**feedback, "url": f"/{council}/{slug}/apply/thanks/feedback/"})
     privacy = {**common, "title": f"Privacy notice – {suffix}", "type": "privacy", "crumb": "Privacy notice"}
     _page(base / "privacy.md", {**privacy, "talent_bank": m.talent_bank is not None})
     statement = {**common, "title": f"Accessibility statement – {suffix}", "type": "accessibility"}
@@ -262,7 +265,7 @@ def _write_campaign(
         base / "accessibility.md",
         {**statement, "crumb": "Accessibility statement", "opens_text": _date(m.opens)},
     )
-    return 6 + len(m.roles)
+    return 7 + len(m.roles)
 
 
 def build_command(site: Path, out: Path, binary: str = "hugo") -> list[str]:

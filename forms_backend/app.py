@@ -26,7 +26,7 @@ from . import guards, workspace
 from .admin import application_file, applications, health
 from .apply import apply
 from .backend import Backend
-from .evaluation import intake
+from .evaluation import intake, ratings, rollup
 from .manifest import ManifestError
 from .responses import http_error, server_error, unavailable
 from .settings import Settings
@@ -45,6 +45,8 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
             async with anyio.create_task_group() as tasks:
                 if settings.outbox_interval > 0:
                     tasks.start_soon(backend.outbox.run)
+                if settings.rollup_interval > 0:
+                    tasks.start_soon(rollup.run, lambda: backend.storage, settings)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
@@ -59,6 +61,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
                 "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
             ),
             Route("/events", intake.beacon, methods=["POST"]),
+            Route("/ratings", ratings.rate, methods=["POST"]),
             Route("/events.gif", intake.pixel, methods=["GET"]),
             *workspace.routes(),
         ],

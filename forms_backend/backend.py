@@ -1,5 +1,6 @@
 """One app's state (Backend): settings, manifest, storage opened on first use, rate limiter,
-committer and outbox. Made by create_app, found by the routes through `backend_of(request)`."""
+committers (applications, page views, the survey's ratings) and outbox. Made by create_app,
+found by the routes through `backend_of(request)`."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class Backend:
         self.limiter = guards.RateLimiter(*limit) if limit else None
         self.committer = Committer(self.opened)
         self.events = Committer(self.opened, lambda storage, events: storage.add_page_events(events))
+        self.ratings = Committer(self.opened, lambda storage, ratings: storage.add_ratings(ratings))
         self.salts: dict[dt.date, str] = {}  # the day's visitor salt, once read (evaluation/intake.py)
         self.outbox = Outbox(settings, lambda: self.storage)
 

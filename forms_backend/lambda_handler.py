@@ -17,6 +17,7 @@ from typing import Any
 from mangum import Mangum
 
 from .app import create_app
+from .evaluation import rollup
 from .outbox import drain
 from .secrets import database_url
 from .settings import Settings
@@ -43,11 +44,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def drain_outbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Send what is due in the outbox once (the scheduled twin of `recruit outbox send`)."""
+    """Send what is due in the outbox once (the scheduled twin of `recruit outbox send`), and
+    count the evaluation's rollups again when they are older than the rollup interval."""
     settings = _settings()
     storage = open_storage(settings.database_url, settings.busy_timeout)
     try:
         report = drain(storage, settings)
+        counted = rollup.catch_up(storage, settings) if rollup.due(storage, settings) else None
     finally:
         storage.close()
-    return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
+    return {"sent": report.sent, "retried": report.retried, "failed": report.failed,
+            "rolled_up_days": counted.days if counted else 0}  # fmt: skip

@@ -48,6 +48,10 @@ class Settings:
     max_fields: int = 300
     duplicate_window: dt.timedelta = dt.timedelta(hours=24)
     outbox_interval: float = 10.0  # seconds between background drains (0: no background task)
+    # The evaluation's rollups: counted again this often in the background (0: not at all, as
+    # with `recruit events rollup` on a timer); raw page views kept this many days.
+    rollup_interval: float = 300.0
+    keep_days: int = 90
     outbox_lease: float = 900.0  # seconds a drain holds the messages it took before another may
     retry_base: float = 30.0  # first retry after this many seconds, doubling, at most an hour
     retry_cap: float = 3600.0
@@ -89,6 +93,10 @@ class Settings:
             values["trust_forwarded"] = True
         if "RECRUIT_OUTBOX_INTERVAL" in env:
             values["outbox_interval"] = float(env["RECRUIT_OUTBOX_INTERVAL"])
+        if "RECRUIT_ROLLUP_INTERVAL" in env:
+            values["rollup_interval"] = float(env["RECRUIT_ROLLUP_INTERVAL"])
+        if "RECRUIT_KEEP_DAYS" in env:
+            values["keep_days"] = int(env["RECRUIT_KEEP_DAYS"])
         if "RECRUIT_BUSY_TIMEOUT" in env:
             values["busy_timeout"] = float(env["RECRUIT_BUSY_TIMEOUT"])
         if env.get("RECRUIT_WORKSPACE_URL"):
@@ -114,6 +122,8 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "RECRUIT_MAIL_DIR": str(self.mail_dir),
             "RECRUIT_RATE_LIMIT": f"{limit[0]}/{limit[1]:g}" if limit else "off",
+            "RECRUIT_ROLLUP_INTERVAL": f"{self.rollup_interval:g}",
+            "RECRUIT_KEEP_DAYS": str(self.keep_days),
         }
         if self.smtp_host:
             values.update(SMTP_HOST=self.smtp_host, SMTP_PORT=str(self.smtp_port))

@@ -70,7 +70,12 @@ PAGES: dict[str, dict[str, str]] = {
         "built), answers (field id -> answer, empty when built), script (path of the optional "
         "checking script).",
     },
-    "thanks": CAMPAIGN_PAGE,
+    "thanks": {
+        **CAMPAIGN_PAGE,
+        "survey": "The one-question satisfaction survey under the thank-you page: action (URL it "
+        "posts to, the backend's /ratings, with council, campaign and score 1 to 5). The page it "
+        "leads to, feedback.html, is a thanks page too and receives the same.",
+    },
     "privacy": CAMPAIGN_PAGE,
     "accessibility": CAMPAIGN_PAGE,
     "not_found": {

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .cache import BuildCache
 from .checks import check_campaign, image_path
+from .evaluation_models import PER_COUNCIL
 from .formats import SLUG, Text
 from .loading import Document, base_could_fill, load_yaml, merge
 from .models import Campaign, Council
@@ -238,9 +239,23 @@ class SharedCampaigns:
                         "copy what you need into this file",
                     )
                 ]
+            if doc is not None and isinstance(doc.data, dict):
+                found = found + [
+                    problem_at(
+                        doc,
+                        (key,),
+                        f"{key} belongs in a council's own campaign file, not in a shared campaign",
+                        "move it to the file of each council that extends this one: here it would "
+                        "count for every one of them",
+                        key=True,
+                    )
+                    for key in PER_COUNCIL
+                    if key in doc.data
+                ]
             if doc is not None:
                 # a shared file is partial: report what is wrong in it, not what it leaves out
-                checked = check_model(Campaign, doc, skip_missing=True, reported=[("extends",)])
+                reported = [("extends",), *((key,) for key in PER_COUNCIL)]
+                checked = check_model(Campaign, doc, skip_missing=True, reported=reported)
                 found = found + [p for p in checked.problems if p.file == doc.file]
             self.problems += found
             self.docs[name] = doc if not found else None

@@ -1,8 +1,8 @@
 """dist/_forms/manifest.json: everything the form backend needs, and nothing from YAML.
 
 The backend reads only this file: each form's fields and rules, its council, campaign,
-thank-you URL and notification addresses. The format is versioned; a change that an older
-backend could misread bumps VERSION.
+thank-you URL (and that of the page after its survey) and notification addresses. The format
+is versioned; a change that an older backend could misread bumps VERSION.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .forms import HONEYPOT
 from .models import Region
-from .urls import Urls
+from .urls import Urls, feedback_path
 from .views import CampaignView, CouncilView
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ def form_entry(
         "form_url": urls.absolute(campaign.links["apply"], council),
         "thanks_path": campaign.links["thanks"],
         "thanks_url": urls.absolute(campaign.links["thanks"], council),
+        "feedback_path": feedback_path(campaign),
+        "feedback_url": urls.absolute(feedback_path(campaign), council),
         "action": urls.form_action(council, campaign),
         "notifications": list(council.model.notifications),
         "talent_bank": m.talent_bank is not None,
@@ -75,6 +77,9 @@ def form_entry(
             for r in campaign.roles
         ],
         "fields": [{key: spec[key] for key in RULE_KEYS} for spec in fields],
+        # for the evaluation's cost per application and digital take-up; {} when not given
+        "spend": dict(m.spend),
+        "applications_elsewhere": dict(m.applications_elsewhere),
     }
 
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from .colour import contrast_ratio, parse_hex
+from .evaluation_models import ApplicationsElsewhere, Spend
 from .formats import Colour, Email, Postcode, Slug, Text, Url
 from .stage_messages import StageMessages
 from .strict import Strict
@@ -351,6 +352,8 @@ class Campaign(Strict):
     talent_bank: TalentBank | None = Field(
         None, description="Offer the regional talent bank; leave out to not offer it."
     )
+    spend: Spend = Field(default_factory=dict)
+    applications_elsewhere: ApplicationsElsewhere = Field(default_factory=dict)
 
     @field_validator("hashtag")
     @classmethod

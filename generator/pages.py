@@ -1,18 +1,23 @@
 """A council's pages: its static files, its index of campaigns, and each campaign's microsite.
 
 A campaign's pages are declared in CAMPAIGN_PAGES, in the order they are rendered (and listed by
-`recruit build --explain-templates`); each is looked up as `<kind>-<campaign>.html`, then
-`<kind>.html`, so a council can override one campaign's page alone.
+`recruit build --explain-templates`); each is looked up as `<template>-<campaign>.html`, then
+`<template>.html` (the template is named after the page's kind unless it says otherwise), so a
+council can override one campaign's page alone. The page after the thank-you page's survey is a
+"thanks" page of its own template (feedback.html): counted as a thank-you page, it receives
+what one does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .forms import HONEYPOT, has_file
 from .jsonld import job_posting
 from .render import PageInfo, Rendered, Renderer
+from .urls import feedback_path
 from .views import CampaignView, CouncilView, RoleView, describe
 
 
@@ -28,6 +33,8 @@ class CampaignPage:
     label: str | None  # its last breadcrumb (the landing page has none)
     noindex: bool = False
     per_role: bool = False  # one page for each role, at the role's path
+    template: str = ""  # its template's name, when not its kind's
+    path: Callable[[CampaignView], str] | None = None  # where it goes, when not at campaign.links[kind]
 
 
 CAMPAIGN_PAGES = (
@@ -36,6 +43,15 @@ CAMPAIGN_PAGES = (
     CampaignPage("role", "{role} – {suffix}", "{summary}", "{role}", per_role=True),
     CampaignPage("apply", "Apply – {suffix}", "Apply for {title}.", "Apply"),
     CampaignPage("thanks", "Application received – {suffix}", "", "Application received", noindex=True),
+    CampaignPage(
+        "thanks",
+        "Thank you for your feedback – {suffix}",
+        "Thank you for telling us how applying to {title} felt.",
+        "Feedback sent",
+        noindex=True,
+        template="feedback",
+        path=feedback_path,
+    ),
     CampaignPage(
         "privacy",
         "Privacy notice – {suffix}",
@@ -105,10 +121,11 @@ def render_campaign(renderer: Renderer, council: CouncilView, campaign: Campaign
     markdown = renderer.cache.markdown
     for page in CAMPAIGN_PAGES:
         for role in campaign.roles if page.per_role else [None]:
-            path = role.path if role is not None else campaign.links[page.kind]
             if role is not None:
+                path = role.path
                 named = {**values, "role": role.title, "summary": describe(role.description, markdown)}
             else:
+                path = page.path(campaign) if page.path else campaign.links[page.kind]
                 named = values
             label = page.label.format(**named) if page.label else None
             info = PageInfo(
@@ -124,7 +141,8 @@ def render_campaign(renderer: Renderer, council: CouncilView, campaign: Campaign
                 image_size=image_size,
             )
             extra = _extra(renderer, page.kind, council, campaign, role, site.script)
-            names = [f"{page.kind}-{campaign.slug}.html", f"{page.kind}.html"]
+            template = page.template or page.kind
+            names = [f"{template}-{campaign.slug}.html", f"{template}.html"]
             renderer.page(made, chain, page.kind, names, info, site, **extra, **common)
     return made
 
@@ -159,4 +177,6 @@ def _extra(
             "script": script,
         }
         return {"form": form}
+    if kind == "thanks":
+        return {"survey": {"action": renderer.urls.ratings()}}
     return {}

@@ -200,8 +200,10 @@ class Renderer:
         data = {"page": kind, "endpoint": self.urls.events(), "script": site.counter}
         for key, view in (("council", council), ("campaign", campaign), ("role", role)):
             data[key] = getattr(view, "slug", "") if view is not None and kind != "hub" else ""
-        data["pixel"] = data["endpoint"] + ".gif?" + urlencode(
-            {k: data[k] for k in ("page", "council", "campaign", "role") if data[k]}
+        data["pixel"] = (
+            data["endpoint"]
+            + ".gif?"
+            + urlencode({k: data[k] for k in ("page", "council", "campaign", "role") if data[k]})
         )
         return data
 

@@ -66,6 +66,15 @@ class Urls:
         """Where a campaign's apply form posts: the backend, never the static host."""
         return f"{self.backend_url.rstrip('/')}/apply/{council.slug}/{campaign.slug}"
 
+    def ratings(self) -> str:
+        """Where the thank-you page's one-question survey posts: the backend's /ratings."""
+        return f"{self.backend_url.rstrip('/')}/ratings"
+
     def events(self) -> str:
         """Where pages count their views: the backend's /events (and /events.gif)."""
         return f"{self.backend_url.rstrip('/')}/events"
+
+
+def feedback_path(campaign: CampaignView) -> str:
+    """The page the backend sends someone to once their answer to the survey is kept."""
+    return f"{campaign.links['thanks']}feedback/"

@@ -38,7 +38,7 @@ def html_paths(folder: Path) -> set[str]:
 def test_hugo_content_has_one_page_per_page_we_build(region: Path, tmp_path: Path) -> None:
     ours = build(region, tmp_path / "ours", today=TODAY)
     expected = hugo.write_site(region, tmp_path / "site", TODAY)
-    assert expected == ours.pages == len(html_paths(tmp_path / "ours")) == 2 + 2 + 2 * 4 * (6 + 2)
+    assert expected == ours.pages == len(html_paths(tmp_path / "ours")) == 2 + 2 + 2 * 4 * (7 + 2)
 
 
 @pytest.mark.skipif(
@@ -72,7 +72,10 @@ def test_results_file_has_every_required_key_nested(tmp_path: Path) -> None:
         "pages": {"max_first_render_bytes_gzip": 9000, "required_js_bytes": 0},
         "lighthouse": {"performance": 99, "accessibility": 100, "best_practices": 100, "seo": 100},
         "backend": {
-            "submissions_per_s": 900.0, "raw_sqlite_per_s": 1500.0, "ratio": 0.6, "p99_ms": 12.0,
+            "submissions_per_s": 900.0,
+            "raw_sqlite_per_s": 1500.0,
+            "ratio": 0.6,
+            "p99_ms": 12.0,
             "postgres": {"submissions_per_s": 800.0, "raw_psycopg_per_s": 999.0, "ratio": 0.8, "p99_ms": 9.0},
         },  # fmt: skip
         "workspace": {"sqlite": {"list_p95_ms": 20.0}, "postgres": {"list_p95_ms": 30.0}},

@@ -230,6 +230,7 @@ PAGE_TEMPLATES = {
     "role.html": "role",
     "apply.html": "apply",
     "thanks.html": "thanks",
+    "feedback.html": "thanks",  # the page after the thank-you page's survey
     "privacy.html": "privacy",
     "accessibility.html": "accessibility",
     "404.html": "not_found",

@@ -277,6 +277,8 @@ def expected_h1(path: str) -> str:
             return "Apply"
         case ["apply", "thanks"]:
             return "Application received"
+        case ["apply", "thanks", "feedback"]:
+            return "Thank you for your feedback"
         case ["privacy"]:
             return "Privacy notice"
         case ["accessibility"]:

@@ -188,6 +188,9 @@ class PostgresStorage(SQLStorage):
         """Migrations take turns: several workers opening a new database create it once."""
         db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key("recruit schema"),))
 
+    def take_turns(self, db: Session, name: str) -> None:
+        db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key(name),))
+
     def serialise(self, db: Session, requests: list[SaveRequest]) -> None:
         """The same application posted twice at once (a double click, two workers) is stored
         once: each save holds a lock on its key and its answers' hash until it commits, taken in

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 PUBLIC = ("roll_up", "daily", "report_views", "report_visitors", "report_steps", "add_ratings",
-          "report_ratings", "rolled_up_at", "applications_by_day")  # fmt: skip
+          "report_ratings", "rolled_up_at", "applications_by_day",
+          "first_day")  # fmt: skip
 ROLLUPS = ("daily_views", "daily_visitors", "daily_steps")
 STEPS = ("applied", "screening", "interview", "offer", "placed")
 VIEW_GROUPS = "council, campaign, role, source, medium, page"
@@ -58,6 +59,8 @@ class RollupQueries:
 
         def json_text(self, column: str, key: str) -> str: ...
 
+        def take_turns(self, db: Any, name: str) -> None: ...
+
     def roll_up(self, day: dt.date, zone: dt.tzinfo = dt.UTC, now: dt.datetime | None = None) -> int:
         """Count `day` (a day where `zone` keeps time) into the rollups, in place of what was
         counted for it before; the rows written."""
@@ -67,6 +70,7 @@ class RollupQueries:
         role = self.json_text("a.answers", "role")
         written = 0
         with self.transaction() as db:
+            self.take_turns(db, f"recruit rollup {iso}")  # two workers counting a day: one, then the other
             for table in ROLLUPS:
                 db.execute(f"DELETE FROM {table} WHERE day = ?", (iso,))
             written += db.execute(
@@ -102,6 +106,12 @@ class RollupQueries:
             )
         return written
 
+    def first_day(self) -> dt.date | None:
+        """The first day the rollups hold (the campaigns' launch, as the reports say)."""
+        found = self.query("SELECT MIN(day) FROM daily_views UNION ALL SELECT MIN(day) FROM daily_steps")
+        days = [r[0] for r in found if r[0]]
+        return dt.date.fromisoformat(min(days)) if days else None
+
     def rolled_up_at(self) -> dt.datetime | None:
         """When a day was last rolled up (the figures are as of then)."""
         found = self.query("SELECT value FROM meta WHERE key = 'rolled_up_at'")
@@ -121,7 +131,7 @@ class RollupQueries:
 
     def report_views(self, since: dt.date, week: dt.date, today: dt.date, councils: list[str] | None,
                      campaign: str | None = None) -> list[tuple]:  # fmt: skip
-        """(council, campaign, role, source, medium, page, views since, in the week, today)."""
+        """(council, campaign, role, source, medium, page, views today, in the week, since)."""
         marks, params = _councils(councils, campaign)
         return self._periods(
             "daily_views", "council, campaign, role, source, medium, page", "views", since, week, today,
@@ -130,7 +140,7 @@ class RollupQueries:
 
     def report_visitors(self, since: dt.date, week: dt.date, today: dt.date, councils: list[str] | None,
                         campaign: str | None = None) -> list[tuple]:  # fmt: skip
-        """(council, campaign ('*': the whole site), source, medium, visitor-days since, week, today).
+        """(council, campaign ('*': the whole site), source, medium, visits today, week, since).
         Each day's visitors are counted once that day, on that site; a visitor on two days or two
         councils' sites is two, so these sum only across days and sources."""
         marks, params = _councils(councils, campaign)
@@ -147,7 +157,7 @@ class RollupQueries:
 
     def report_steps(self, since: dt.date, week: dt.date, today: dt.date, councils: list[str] | None,
                      campaign: str | None = None) -> list[tuple]:  # fmt: skip
-        """(council, campaign, role, source, medium, step, count since, in the week, today)."""
+        """(council, campaign, role, source, medium, step, count today, in the week, since)."""
         marks, params = _councils(councils, campaign)
         return self._periods(
             "daily_steps", "council, campaign, role, source, medium, step", "count", since, week, today,
@@ -162,7 +172,7 @@ class RollupQueries:
             f"GROUP BY {groups}",
             (week.isoformat(), today.isoformat(), since.isoformat(), *params),
         )
-        return [(*r[:-3], int(r[-3]), int(r[-2]), int(r[-1])) for r in rows]
+        return [(*r[:-3], int(r[-1]), int(r[-2]), int(r[-3])) for r in rows]  # today, week, since
 
     def applications_by_day(self, since: dt.date, councils: list[str] | None,
                             campaign: str | None = None) -> list[tuple[str, str, int]]:  # fmt: skip

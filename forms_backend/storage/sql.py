@@ -119,6 +119,9 @@ class SQLStorage(
     def serialise(self, db: Session, requests: list[SaveRequest]) -> None:
         """Make concurrent saves of the same application take turns (SQLite: writers already do)."""
 
+    def take_turns(self, db: Session, name: str) -> None:
+        """Writers of the same `name` wait for each other until commit (SQLite: writers already do)."""
+
     def after_delete(self) -> None:
         """What the engine does so that deleted rows can no longer be read anywhere."""
 

@@ -3,6 +3,7 @@ browser, at /workspace/ in the backend (beside /api/ when `recruit serve` runs b
 
 auth.py     sign-in links, sessions, CSRF        signin.py   signing in and out, shared helpers
 views.py    the list, one application, moves     overview.py the overview, audit trail, people
+evaluation.py  the evaluation report (and ../evaluation/: counting, rollups, the report itself)
 render.py   templates, headers, the stylesheet
 """
 
@@ -14,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from .. import guards
 from ..backend import backend_of
-from . import overview, signin, views
+from . import evaluation, overview, signin, views
 from .render import base_path, environment, stylesheet
 from .signin import Workspace
 
@@ -57,6 +58,8 @@ def routes() -> list[BaseRoute]:
                 Route("/applications/{reference}/move", views.move_one, methods=["POST"]),
                 Route("/applications/{reference}/files/{field}", views.application_file, methods=["GET"]),
                 Route("/overview", overview.overview, methods=["GET"]),
+                Route("/evaluation", evaluation.evaluation, methods=["GET"]),
+                Route("/evaluation.{kind}", evaluation.evaluation_file, methods=["GET"]),
                 Route("/audit", overview.audit_trail, methods=["GET"]),
                 Route("/audit.csv", overview.audit_csv, methods=["GET"]),
                 Route("/users", overview.people, methods=["GET"]),

@@ -16,6 +16,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..evaluation.report import STEP_NAMES, VISITS_NOTE
 from ..manifest import Manifest
 from ..storage.workspace import STAGES
 
@@ -49,13 +50,13 @@ HEADERS = {
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        loader=jinja2.FileSystemLoader([HERE / "templates", HERE.parent / "evaluation" / "templates"]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(STAGES=STAGES, STAGE_NAMES=STAGE_NAMES)
+    env.globals.update(STAGES=STAGES, STAGE_NAMES=STAGE_NAMES, STEP_NAMES=STEP_NAMES, visits_note=VISITS_NOTE)
     env.filters["when"] = when
     env.filters["day"] = day
     env.filters["source"] = source_name
@@ -108,6 +109,7 @@ def stylesheet(dist: Path) -> Response:
     hub = sorted((dist / "_static").glob("site.*.css"))
     parts = [hub[-1].read_text(encoding="utf-8")] if hub else []
     parts.append((HERE / "static" / "workspace.css").read_text(encoding="utf-8"))
+    parts.append((HERE.parent / "evaluation" / "static" / "report.css").read_text(encoding="utf-8"))
     return Response(
         "\n".join(parts),
         media_type="text/css",

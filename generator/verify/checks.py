@@ -196,8 +196,13 @@ def form_state(page: str, doc: Node, site_status: str, action: str) -> list[str]
     """Problems with whether `page` offers the application form."""
     problems = []
     forms = list(doc.find_all("form"))
-    apply_forms = [
-        f for f in forms if "data-apply-form" in f.attrs or f.attrs.get("method", "").lower() == "post"
+    apply_forms = [  # the thank-you page's one-question survey (posting to /ratings) is not one
+        f
+        for f in forms
+        if "data-apply-form" in f.attrs
+        or (
+            f.attrs.get("method", "").lower() == "post" and not f.attrs.get("action", "").endswith("/ratings")
+        )
     ]
     is_apply = page.rstrip("/").endswith("/apply")
     if site_status != "open":

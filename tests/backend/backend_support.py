@@ -104,6 +104,7 @@ def make_settings(dist: Path, folder: Path, **overrides: Any) -> Settings:
         "mail_dir": folder / "mail",
         "clock": lambda: NOW,
         "outbox_interval": 0.0,
+        "rollup_interval": 0.0,  # counted when a test says so
         "rate_limit": None,
     }
     values.update(overrides)

@@ -108,6 +108,8 @@ def test_urlencoded_application(env, manifest) -> None:  # noqa: ANN001
     drained = lambda_handler.drain_outbox({"source": "aws.events"}, Context())
     assert drained["sent"] == len(manifest["councils"]["dudley"]["notifications"]) + 1
     assert len(list((env / "mail").glob(f"{reference}-*.eml"))) == drained["sent"]
+    assert drained["rolled_up_days"] == 2  # today and yesterday, counted for the first time
+    assert lambda_handler.drain_outbox({"source": "aws.events"}, Context())["rolled_up_days"] == 0  # fresh
 
 
 def test_multipart_with_a_cv_arrives_base64(env, manifest) -> None:  # noqa: ANN001

@@ -265,20 +265,20 @@ def test_daily_rollups_add_up_from_campaigns_to_councils_to_the_region(database_
         since, week, today = days[0], days[0], days[-1]
         visitors = storage.report_visitors(since, week, today, None)
         for council in ["", *COUNCILS]:
-            site = {r[2]: r[4] for r in visitors if r[0] == council and r[1] == "*"}
+            site = {r[2]: r[6] for r in visitors if r[0] == council and r[1] == "*"}
             raw = {
                 (e.at.date(), e.visitor, came_from(e, events)) for e in events if (e.council or "") == council
             }
             assert sum(site.values()) == len(raw)  # each visitor once a day, under one source
-            assert sum(r[4] for r in visitors if r[0] == council and r[1] != "*") >= len(raw)
+            assert sum(r[6] for r in visitors if r[0] == council and r[1] != "*") >= len(raw)
         steps = storage.report_steps(since, week, today, None)
         for step, at_least in (("applied", 0), ("screening", 1), ("placed", 4)):
             counted = {
-                c: sum(r[6] for r in steps if r[0] == c and r[5] == step) for c in ("dudley", "walsall")
+                c: sum(r[8] for r in steps if r[0] == c and r[5] == step) for c in ("dudley", "walsall")
             }
             wanted = Counter(a.council for a, reached in applications if reached >= at_least)
             assert counted == {c: wanted[c] for c in counted}
-            assert sum(counted.values()) == sum(r[6] for r in steps if r[5] == step)  # the region's
+            assert sum(counted.values()) == sum(r[8] for r in steps if r[5] == step)  # the region's
         assert storage.daily(days[0], ["walsall"]) == [r for r in first if r[1] == "walsall"]
     finally:
         storage.close()

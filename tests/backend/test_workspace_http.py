@@ -86,6 +86,9 @@ def attempts(region: Region, asker: str, target: str) -> list[tuple[str, str, st
         ("CSV export", "GET", f"/workspace/applications.csv?council={target}", {}),
         ("JSON export", "GET", f"/workspace/applications.json?council={target}", {}),
         ("overview", "GET", f"/workspace/overview?council={target}", {}),
+        ("evaluation", "GET", f"/workspace/evaluation?council={target}", {}),
+        ("evaluation CSV", "GET", f"/workspace/evaluation.csv?council={target}", {}),
+        ("evaluation JSON", "GET", f"/workspace/evaluation.json?council={target}", {}),
         ("move", "POST", f"/workspace/applications/{ref}/move", {"csrf": csrf, "stage": "offer"}),
         ("bulk move", "POST", "/workspace/applications/move",
          {"csrf": csrf, "stage-to": "offer", "reference": ref}),
@@ -126,7 +129,7 @@ def test_every_council_reaches_its_own_applications_and_no_others(region: Region
 def test_the_coordinator_reaches_every_council(region: Region) -> None:
     with region.client("region") as client:
         for target in sorted(region.references):
-            for name, method, path, form in attempts(region, "region", target)[:6]:
+            for name, method, path, form in attempts(region, "region", target)[:9]:
                 assert client.request(method, path, data=form or None).status_code == 200, (target, name)
         listing = client.get("/workspace/applications").text
         assert all(ref in listing for ref in region.references.values())
@@ -136,7 +139,17 @@ def test_the_coordinator_reaches_every_council(region: Region) -> None:
     lines = region.storage.audit_lines()
     viewed = {line["reference"] for line in lines if line["action"] == "view"}
     assert viewed == set(region.references.values())
-    assert {line["action"] for line in lines} >= {"view", "download", "export", "list", "overview", "audit"}
+    assert {line["action"] for line in lines} >= {
+        "view",
+        "download",
+        "export",
+        "list",
+        "overview",
+        "audit",
+        "evaluation",
+        "evaluation-csv",
+        "evaluation-json",
+    }
     assert all(
         line["actor"] == "lead@westmidlands.example" and line["client"] == "127.0.0.1" for line in lines
     )
