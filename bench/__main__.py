@@ -1,6 +1,6 @@
 """`python -m bench`: the benchmarks, printed as one table and written to bench/results.json.
 
-    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace,events] [--scale F]
+    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace,events,report] [--scale F]
 
 build        full build of a synthetic region (200 councils x 10 campaigns x 10 roles at scale
              1), ours against Hugo on the same pages, alternating, median pages/s and peak memory
@@ -12,6 +12,8 @@ backend      durable applications/s through uvicorn beside raw SQLite, p99 at 10
 workspace    a council's list in the workspace with 100,000 applications stored, p95, on
              SQLite and PostgreSQL (bench/workspace.py)
 events       page views counted per second through uvicorn beside raw inserts (bench/events.py)
+report       the region's evaluation report over 10 million views and 100,000 applications, from
+             the rollups, on SQLite and PostgreSQL (bench/report.py)
 
 The number of full-build runs adapts to a time budget (BENCH_BUDGET seconds for the whole run,
 default 540): at least two each (or --runs if lower), more while the budget allows, at most
@@ -36,9 +38,16 @@ from typing import Any
 
 from . import backend, hugo, incremental, results, synth, throughput
 
-SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace", "events")
+SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace", "events", "report")
 # Seconds the later sections are expected to take, reserved while the build runs are counted.
-RESERVE = {"pages": 40.0, "lighthouse": 150.0, "backend": 110.0, "workspace": 90.0, "events": 60.0}
+RESERVE = {
+    "pages": 40.0,
+    "lighthouse": 150.0,
+    "backend": 110.0,
+    "workspace": 90.0,
+    "events": 60.0,
+    "report": 30.0,
+}
 
 
 def log(line: str) -> None:
@@ -137,6 +146,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if "events" in only:
         log("Events: page views counted per second, on SQLite then PostgreSQL, beside raw inserts")
         sections["events"] = external("events", lambda: work / "events")
+    if "report" in only:
+        log("Report: the region's evaluation over 10 million views' rollups, on SQLite then PostgreSQL")
+        sections["report"] = external("report", lambda: work / "report")
     for name in SECTIONS:
         if name not in only:
             sections[name] = {"missing": "not run (--only)"}

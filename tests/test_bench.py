@@ -178,3 +178,17 @@ def test_the_load_generators_page_views_are_ones_the_backend_counts(tmp_path: Pa
         assert page_of(manifest, fields)[2] in loadgen.PAGES
         agent = next(line for line in head.decode().splitlines() if line.startswith("User-Agent: "))
         assert not is_robot(agent.removeprefix("User-Agent: "))
+
+
+def test_the_report_bench_holds_10_million_views_and_100000_applications(manifest: dict) -> None:
+    from bench.report import APPLICATIONS, EVENTS, rollups
+
+    tables = rollups(manifest)
+    assert sum(row[7] for row in tables["daily_views"]) == EVENTS
+    assert all(0 < row[8] <= row[7] for row in tables["daily_views"])  # visitors at most the views
+    applied = [row for row in tables["daily_steps"] if row[6] == "applied"]
+    assert sum(row[7] for row in applied) == APPLICATIONS
+    forms = {(f["council"], f["campaign"]) for f in manifest["forms"]}
+    assert {(row[1], row[2]) for row in applied} == forms  # every form of the region
+    placed = sum(row[7] for row in tables["daily_steps"] if row[6] == "placed")
+    assert 0 < placed < APPLICATIONS // 3
