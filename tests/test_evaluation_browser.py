@@ -116,8 +116,8 @@ def test_from_a_post_to_the_report(site: dict[str, Any], browser: Any, manifest:
     page.goto(site["url"] + "/workspace/evaluation?council=dudley")
     by_source = figures(page)
     # visits, landing, role, apply form, applications
-    assert by_source["facebook"][:5] == ["1", "1", "1", "1", "1"]
-    assert by_source["linkedin"][:5] == ["1", "1", "0", "1", "1"]  # its apply view: LinkedIn's visit's
+    assert by_source["Facebook"][:5] == ["1", "1", "1", "1", "1"]
+    assert by_source["LinkedIn"][:5] == ["1", "1", "0", "1", "1"]  # its apply view: LinkedIn's visit's
     assert by_source["All"][:5] == ["2", "2", "1", "2", "2"]
     no_axe_findings(page, "the council's evaluation")
     page.goto(site["url"] + "/workspace/evaluation")

@@ -17,7 +17,7 @@ from .report import STEP_NAMES, Report
 
 WIDTH = 640
 LABELS = 190  # the width of the labels' column
-BARS = WIDTH - LABELS - 70  # the room for the bars (the rest: the figures after them)
+BARS = WIDTH - LABELS - 95  # the room for the bars (the rest: the figures after them)
 
 
 @dataclass(frozen=True)

@@ -243,9 +243,11 @@ def figures(total: Line, by_source: dict[str, Line], forms: list[dict], ratings:
     found.append(Figure("Completion rate", share(applied, views),
                         f"{applied:,} applications from {views:,} views of the apply form"))  # fmt: skip
     rated = sum(ratings)
-    found.append(Figure("User satisfaction", share(sum(ratings[SATISFIED - 1:]), rated),
-                        f"{sum(ratings[SATISFIED - 1:]):,} of {rated:,} who answered the thank-you page's "
-                        "question were satisfied or very satisfied"))  # fmt: skip
+    satisfied = sum(ratings[SATISFIED - 1 :])
+    found.append(Figure("User satisfaction", share(satisfied, rated),
+                        f"{satisfied:,} of {rated:,} who answered the thank-you page's question were "
+                        "satisfied or very satisfied" if rated else
+                        "No one has answered the thank-you page's question yet"))  # fmt: skip
     found.append(Figure("Digital take-up", share(applied, applied + elsewhere),
                         f"{applied:,} applications through the site, {elsewhere:,} received other ways "
                         "(`applications_elsewhere:` in the campaign files)"))  # fmt: skip

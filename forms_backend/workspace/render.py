@@ -30,7 +30,14 @@ STAGE_NAMES = {
     "not-progressed": "Not progressed",
     "withdrawn": "Withdrawn",
 }
-SOURCE_NAMES = {"unknown": "Direct or unknown", "direct": "Direct"}
+SOURCE_NAMES = {
+    "unknown": "Direct or unknown", "direct": "Direct", "facebook": "Facebook",
+    "instagram": "Instagram", "x": "X (Twitter)", "linkedin": "LinkedIn", "tiktok": "TikTok",
+    "youtube": "YouTube", "nextdoor": "Nextdoor", "reddit": "Reddit", "whatsapp": "WhatsApp",
+    "google": "Google", "bing": "Bing", "duckduckgo": "DuckDuckGo",
+    "yahoo": "Yahoo", "ecosia": "Ecosia", "gmail": "Gmail", "outlook": "Outlook", "indeed": "Indeed",
+    "nhs-jobs": "NHS Jobs",
+}  # fmt: skip
 
 
 def source_name(source: str) -> str:
