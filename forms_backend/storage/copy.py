@@ -1,7 +1,8 @@
 """Moving a region's data from one database to another (`recruit db copy`), and checking it.
 
-Every table is copied in id order, ids kept, in one transaction on the target: a copy that fails
-leaves the target empty. Values travel in a neutral form (timestamps as UTC text, JSON as text,
+Every table is copied in id order, ids kept, and the evaluation's daily rollups (which outlive
+the raw page views they were counted from) in key order, in one transaction on the target: a
+copy that fails leaves the target empty. Values travel in a neutral form (timestamps as UTC text, JSON as text,
 files as bytes), which both engines take. The target must be at the latest schema and empty.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .interface import StorageError
+from .rollups import ROLLUPS
 from .sql import TABLES, SQLStorage
 from .staff import stamp
 
@@ -30,13 +32,20 @@ def neutral(value: Any) -> Any:
     return value
 
 
+COPIED = (*TABLES, *ROLLUPS)
+
+
 def counts(storage: SQLStorage) -> dict[str, int]:
-    return {table: int(storage.query(f"SELECT COUNT(*) FROM {table}")[0][0]) for table in TABLES}
+    return {table: int(storage.query(f"SELECT COUNT(*) FROM {table}")[0][0]) for table in COPIED}
 
 
 def rows(storage: SQLStorage, table: str) -> Iterator[Sequence[Any]]:
-    """Every row of one of TABLES, in id order, columns as `storage.columns(table)` names them."""
+    """Every row of one of TABLES, in id order (a rollup: in its key's order, a few thousand
+    rows a day at most), columns as `storage.columns(table)` names them."""
     columns = ", ".join(storage.columns(table))
+    if table in ROLLUPS:
+        yield from storage.query(f"SELECT {columns} FROM {table} ORDER BY {columns}")
+        return
     last = 0
     while True:
         batch = storage.query(f"SELECT {columns} FROM {table} WHERE id > ? ORDER BY id LIMIT 500", (last,))
@@ -53,9 +62,9 @@ def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
     if already:
         held = ", ".join(f"{n:,} {table}" for table, n in already.items())
         raise StorageError(f"the target database {target.where} is not empty ({held}): copy into a new one")
-    copied = dict.fromkeys(TABLES, 0)
+    copied = dict.fromkeys(COPIED, 0)
     with target.transaction() as db:
-        for table in TABLES:
+        for table in COPIED:
             columns = source.columns(table)
             missing = set(columns) - set(target.columns(table))
             if missing:
@@ -73,7 +82,8 @@ def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
             if batch:
                 db.executemany(insert, batch)
                 copied[table] += len(batch)
-            target.after_copy(db, table)
+            if table in TABLES:
+                target.after_copy(db, table)
     after = (counts(source), counts(target))
     if not after[0] == after[1] == copied:
         raise StorageError(f"the counts differ after the copy: source {after[0]}, target {after[1]}")
