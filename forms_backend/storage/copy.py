@@ -2,8 +2,9 @@
 
 Every table is copied in id order, ids kept, and the evaluation's daily rollups (which outlive
 the raw page views they were counted from) in key order, in one transaction on the target: a
-copy that fails leaves the target empty. Values travel in a neutral form (timestamps as UTC text, JSON as text,
-files as bytes), which both engines take. The target must be at the latest schema and empty.
+copy that fails leaves the target empty. Values travel in a neutral form (timestamps as UTC
+text, JSON as text, files as bytes), which both engines take. The target must be at the latest
+schema and empty.
 """
 
 from __future__ import annotations
