@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 PUBLIC = ("salt", "add_page_events", "page_events", "purge_page_events", "visit_source")
 SALT_DAYS = 2
+COLUMNS = ("at", "council", "campaign", "page", "role", "source", "medium", "tag", "referrer_host", "device",
+           "visitor")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class AnalyticsQueries:
 
         def moment(self, value: dt.datetime) -> Any: ...
 
+        def insert_many(
+            self, db: Any, table: str, columns: Sequence[str], rows: list[Sequence[Any]]
+        ) -> None: ...
+
     def salt(self, day: dt.date) -> str:
         """The salt of `day`, made now if it has none; salts over two days old are deleted."""
         found = self.query("SELECT salt FROM visit_salts WHERE day = ?", (day.isoformat(),))
@@ -66,12 +72,9 @@ class AnalyticsQueries:
     def add_page_events(self, events: list[PageEvent]) -> list[None]:
         """Store page events in one commit (they come batched, as applications do)."""
         with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO page_events (at, council, campaign, page, role, source, medium, tag, "
-                "referrer_host, device, visitor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(self.moment(e.at), e.council, e.campaign, e.page, e.role, e.source, e.medium, e.tag,
-                  e.referrer_host, e.device, e.visitor) for e in events],
-            )  # fmt: skip
+            rows = [(self.moment(e.at), e.council, e.campaign, e.page, e.role, e.source, e.medium, e.tag,
+                     e.referrer_host, e.device, e.visitor) for e in events]  # fmt: skip
+            self.insert_many(db, "page_events", COLUMNS, rows)
         return [None] * len(events)
 
     def page_events(self, since: dt.datetime | None = None) -> list[PageEvent]:

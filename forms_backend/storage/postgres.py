@@ -188,6 +188,14 @@ class PostgresStorage(SQLStorage):
         """Migrations take turns: several workers opening a new database create it once."""
         db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key("recruit schema"),))
 
+    def insert_many(self, db: Session, table: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+        with (
+            db.conn.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
     def take_turns(self, db: Session, name: str) -> None:
         db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key(name),))
 
