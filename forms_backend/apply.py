@@ -23,7 +23,7 @@ from .mail import compose
 from .manifest import Manifest, ManifestError, is_open
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
-from .responses import NO_STORE, refuse, site_url, wants_json
+from .responses import NO_STORE, refuse, site_url, too_often, wants_json
 from .storage import NewApplication, SaveRequest, StorageError, StoredFile
 from .validation import Result, fingerprint, raw_answers, validate
 
@@ -105,7 +105,8 @@ async def _apply(request: Request, backend: Backend) -> Response:
     state = is_open(form, backend.today())
     if not state:
         return _not_open(request, form, manifest, state)
-    limited = _rate_limited(request, backend, form, manifest)
+    limited = too_often(request, "", "Too many applications", "this form",
+                        " Your answers have not been sent.", form, manifest)  # fmt: skip
     if limited:
         return limited
     try:
@@ -189,31 +190,6 @@ def _not_open(request: Request, form: dict, manifest: Manifest, state: bool | No
     )
     heading = "This campaign has closed" if state is False else "This campaign is not open yet"
     return refuse(request, 410, heading, message, form, manifest)
-
-
-def _rate_limited(request: Request, backend: Backend, form: dict, manifest: Manifest) -> Response | None:
-    """429 when the sender has posted too often lately (loopback exempt unless configured)."""
-    settings = backend.settings
-    if backend.limiter is None:
-        return None
-    key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
-    if not settings.rate_limit_loopback and guards.is_loopback(key):
-        return None
-    wait = backend.limiter.hit(key)
-    if not wait:
-        return None
-    minutes = max(1, round(wait / 60))
-    return refuse(
-        request,
-        429,
-        "Too many applications",
-        f"You have sent this form too many times in a short time. Wait {minutes} "
-        f"minute{'s' * (minutes != 1)}, then send it again. Your answers have not been sent.",
-        form,
-        manifest,
-        headers={"Retry-After": str(int(wait) + 1)},
-        extra={"retry_after": int(wait) + 1},
-    )
 
 
 def _accepted(request: Request, manifest: Manifest, form: dict, reference: str, duplicate: bool) -> Response:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from . import pages
+from . import guards, pages
 from .backend import backend_of
 from .manifest import Manifest, origin_of
 from .settings import Settings
@@ -92,3 +92,28 @@ async def server_error(request: Request, exc: Exception) -> Response:
         500,
         headers=NO_STORE,
     )
+
+
+def too_often(
+    request: Request, bucket: str, heading: str, sent: str, after: str = "",
+    form: dict | None = None, manifest: Manifest | None = None,
+) -> Response | None:  # fmt: skip
+    """429 when the sender has posted to `bucket` too often lately (loopback exempt unless
+    configured): "You have sent `sent` too many times in a short time. Wait N minutes, then
+    send it again." and `after`. Each bucket is counted apart, so one kind of post never uses
+    up another's allowance."""
+    backend = backend_of(request)
+    settings = backend.settings
+    if backend.limiter is None:
+        return None
+    key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
+    if not settings.rate_limit_loopback and guards.is_loopback(key):
+        return None
+    wait = backend.limiter.hit(f"{bucket} {key}" if bucket else key)
+    if not wait:
+        return None
+    minutes = max(1, round(wait / 60))
+    message = (f"You have sent {sent} too many times in a short time. Wait {minutes} "
+               f"minute{'s' * (minutes != 1)}, then send it again.{after}")  # fmt: skip
+    return refuse(request, 429, heading, message, form, manifest, headers={"Retry-After": str(int(wait) + 1)},
+                  extra={"retry_after": int(wait) + 1})  # fmt: skip

@@ -19,10 +19,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import guards, pages
 from ..apply import read_body
-from ..backend import Backend, backend_of
+from ..backend import backend_of
 from ..manifest import Manifest
 from ..parsing import URLENCODED, BadRequest, media_type, parse_body
-from ..responses import NO_STORE, refuse, site_url, wants_json
+from ..responses import NO_STORE, refuse, site_url, too_often, wants_json
 from ..storage import StorageError
 
 log = logging.getLogger("forms_backend")
@@ -64,7 +64,8 @@ async def rate(request: Request) -> Response:
     refused = guards.origin_refused(request.headers, manifest)
     if refused:
         return refuse(request, 403, NOT_SENT, refused, manifest=manifest)
-    limited = _rate_limited(request, backend, manifest)
+    # counted apart from applications: answering the survey never keeps anyone from applying
+    limited = too_often(request, "ratings", NOT_SENT, "feedback", manifest=manifest)
     if limited:
         return limited
     content_type = request.headers.get("content-type")
@@ -107,30 +108,3 @@ def _refused(
     back = (f"{thanks}#score-0", "Go back to the question")
     body = pages.message_page(settings.dist, form["thanks_path"], thanks, NOT_SENT, [message], back)
     return HTMLResponse(body, status, headers=NO_STORE)
-
-
-def _rate_limited(request: Request, backend: Backend, manifest: Manifest) -> Response | None:
-    """429 when the sender has posted too often lately (loopback exempt unless configured).
-
-    The backend's limiter, counting a client's ratings apart from its applications, so that
-    answering the survey never keeps anyone from applying."""
-    settings = backend.settings
-    if backend.limiter is None:
-        return None
-    key = guards.client_key(request.scope, request.headers, settings.trust_forwarded)
-    if not settings.rate_limit_loopback and guards.is_loopback(key):
-        return None
-    wait = backend.limiter.hit(f"ratings {key}")
-    if not wait:
-        return None
-    minutes = max(1, round(wait / 60))
-    return refuse(
-        request,
-        429,
-        NOT_SENT,
-        f"You have sent feedback too many times in a short time. Wait {minutes} "
-        f"minute{'s' * (minutes != 1)}, then send it again.",
-        manifest=manifest,
-        headers={"Retry-After": str(int(wait) + 1)},
-        extra={"retry_after": int(wait) + 1},
-    )
