@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from . import guards, pages
 from .backend import Backend, backend_of
+from .bank import joining
 from .evaluation.sources import source_of
 from .mail import compose
 from .manifest import Manifest, ManifestError, is_open
@@ -141,10 +142,13 @@ async def _apply(request: Request, backend: Backend) -> Response:
 
     now = settings.now()
     came = await source_of(request, council, sub.fields)
+    email = str(result.answers.get("email", ""))
+    bank = joining.join_of(manifest, form, result.answers)  # the talent bank's box ticked
+    bank_note = joining.note(manifest, await backend.bank_secret(), email, bank, now) if bank else ""
     application = NewApplication(
         council=council,
         campaign=campaign,
-        email=str(result.answers.get("email", "")),
+        email=email,
         answers=result.answers,
         content_hash=fingerprint(council, campaign, result.answers),
         created_at=now,
@@ -153,13 +157,14 @@ async def _apply(request: Request, backend: Backend) -> Response:
         source=came.source,
         medium=came.medium,
         source_tag=came.tag,
+        bank=bank,
     )
     try:
         saved = await backend.committer.save(
             SaveRequest.prepare(
                 application,
                 lambda: new_reference(manifest.code(council)),
-                lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from),
+                lambda ref: compose(manifest, form, ref, result.answers, now, settings.mail_from, bank_note),
                 now - settings.duplicate_window,
             )
         )

@@ -44,6 +44,7 @@ class Backend:
         self.events = Committer(self.opened, lambda storage, events: storage.add_page_events(events))
         self.ratings = Committer(self.opened, lambda storage, ratings: storage.add_ratings(ratings))
         self.salts: dict[dt.date, str] = {}  # the day's visitor salt, once read (evaluation/intake.py)
+        self.bank_key: str | None = None  # the talent bank's link key, once read (bank/links.py)
         self.outbox = Outbox(settings, lambda: self.storage)
 
     @property
@@ -65,6 +66,12 @@ class Backend:
     async def call_with(self, work: Callable[[Storage], Any]) -> Any:
         """`work(storage)` in a worker thread: several storage calls that belong together."""
         return await anyio.to_thread.run_sync(lambda: work(self.storage))
+
+    async def bank_secret(self) -> str:
+        """The key the talent bank's private links are signed with (read once a process)."""
+        if self.bank_key is None:
+            self.bank_key = await self.call("bank_secret")
+        return self.bank_key
 
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""

@@ -186,8 +186,10 @@ def compose(
     answers: dict[str, Any],
     when: dt.datetime,
     mail_from: str | None = None,
+    bank_note: str = "",
 ) -> list[Outgoing]:
-    """The council's notifications and the applicant's confirmation for one application."""
+    """The council's notifications and the applicant's confirmation for one application (with
+    `bank_note`, what it says of the talent bank the applicant joined, and their private link)."""
     region = manifest.region
     council = manifest.councils.get(form["council"], {})
     council_name = council.get("name", form["council"])
@@ -244,6 +246,7 @@ def compose(
             f"Someone from {council_name} will contact you within 10 working days to talk about "
             "your application.\n\n"
             + (f"If you have a question, email {contact}.\n\n" if contact else "")
+            + bank_note
             + "A copy of your answers:\n\n"
             + "\n".join(lines)
             + "\n"

@@ -129,6 +129,8 @@ def manifest_file(
             # what the workspace offers to email an applicant on a move, by stage
             "messages": stage_messages(region.messages),
             "analytics": region.analytics,
+            "talent_bank_months": region.talent_bank_months,
+            "talent_bank_providers": list(region.talent_bank_providers),
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),

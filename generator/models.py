@@ -94,6 +94,12 @@ class Region(Strict):
     analytics: bool = Field(
         True, description="Count page views without cookies (see the privacy notice); false: none at all."
     )
+    talent_bank_months: int = Field(
+        12, ge=1, le=36, description="Months a talent bank consent lasts (a reminder comes a month before)."
+    )
+    talent_bank_providers: list[Text] = Field(
+        default_factory=list, description="Care providers, besides the councils, who may contact the bank."
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -41,10 +41,12 @@ def counts(storage: SQLStorage) -> dict[str, int]:
 
 
 def rows(storage: SQLStorage, table: str) -> Iterator[Sequence[Any]]:
-    """Every row of one of TABLES, in id order (a rollup: in its key's order, a few thousand
-    rows a day at most), columns as `storage.columns(table)` names them."""
-    columns = ", ".join(storage.columns(table))
-    if table in ROLLUPS:
+    """Every row of one of TABLES, in id order (a table without ids: a rollup, a few thousand
+    rows a day at most, or links: in their columns' order), columns as `storage.columns(table)`
+    names them."""
+    names = storage.columns(table)
+    columns = ", ".join(names)
+    if names[0] != "id":  # a rollup, or a table of links (bank_applications)
         yield from storage.query(f"SELECT {columns} FROM {table} ORDER BY {columns}")
         return
     last = 0
@@ -83,7 +85,7 @@ def copy(source: SQLStorage, target: SQLStorage) -> dict[str, int]:
             if batch:
                 db.executemany(insert, batch)
                 copied[table] += len(batch)
-            if table in TABLES:
+            if columns[0] == "id":
                 target.after_copy(db, table)
     after = (counts(source), counts(target))
     if not after[0] == after[1] == copied:

@@ -38,6 +38,7 @@ class NewApplication:
     source: str = "unknown"  # where the applicant came from (evaluation/classify.py)
     medium: str = "unknown"
     source_tag: str | None = None  # utm_campaign
+    bank: Any = None  # a bank.BankJoin when the applicant joins the regional talent bank
 
 
 @dataclass

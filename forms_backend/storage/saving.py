@@ -25,6 +25,17 @@ class SavingQueries:
 
         def serialise(self, db: Any, requests: list[SaveRequest]) -> None: ...
 
+        def join_bank(
+            self,
+            db: Any,
+            application_id: int | None,
+            email: str,
+            join: Any,
+            now: dt.datetime,
+            council: str | None,
+            campaign: str | None,
+        ) -> int: ...
+
     def save_many(self, requests: list[SaveRequest]) -> list[Saved | StorageError]:
         """One transaction for them all. One that fails (its reference space exhausted) fails
         alone: it wrote nothing (ON CONFLICT DO NOTHING raises no error), so no savepoint is
@@ -106,6 +117,8 @@ class SavingQueries:
                 ],
             )
         now = self.moment(app.created_at)
+        if app.bank is not None:
+            self.join_bank(db, app_id, app.email, app.bank, app.created_at, app.council, app.campaign)
         if messages:
             db.executemany(
                 "INSERT INTO outbox (application_id, reference, kind, recipient, message, created_at, "

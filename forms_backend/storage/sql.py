@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import analytics, rollups, saving, staff, workspace
+from . import analytics, bank, rollups, saving, staff, workspace
 from .interface import (
     Application,
     OutboxItem,
@@ -32,8 +32,9 @@ from .staff import stamp
 
 # Every table that holds a region's data, in the order a copy must fill them (parents first).
 TABLES = (
-    "applications", "files", "outbox", "tokens", "events",
+    "applications", "bank_people", "files", "outbox", "tokens", "events",
     "users", "sign_in_links", "sessions", "stage_moves", "audit", "page_events", "ratings",
+    "bank_applications", "bank_consents", "bank_contacts",
 )  # fmt: skip
 
 
@@ -71,6 +72,7 @@ PUBLIC_METHODS = Storage.__abstractmethods__ | {
     *workspace.PUBLIC,
     *analytics.PUBLIC,
     *rollups.PUBLIC,
+    *bank.PUBLIC,
 }
 
 
@@ -89,6 +91,7 @@ class SQLStorage(
     workspace.WorkspaceQueries,
     analytics.AnalyticsQueries,
     rollups.RollupQueries,
+    bank.BankQueries,
     Storage,
 ):
     """The queries of the Storage interface, shared by the engines."""
@@ -154,10 +157,13 @@ class SQLStorage(
         )
         return StoredFile(rows[0][0], rows[0][1], bytes(rows[0][2])) if rows else None
 
-    def _remove(self, where: str, params: tuple, action: str) -> list[Removed]:
+    def _remove(self, where: str, params: tuple, action: str, person: str | None = None) -> list[Removed]:
         """Delete applications with everything of theirs (files, mail, stage history and notes),
-        leaving an audit line per council that says how many, and nothing about whom."""
+        and with `person` (an email) their talent bank entry too, leaving an audit line per
+        council that says how many, and nothing about whom."""
         with self.transaction() as db:
+            if person is not None:
+                self.forget_in_bank(db, person)
             rows = db.execute(
                 f"DELETE FROM applications WHERE {where} RETURNING reference, council, campaign, created_at",
                 params,
@@ -183,7 +189,8 @@ class SQLStorage(
         return removed
 
     def erase(self, email) -> list[Removed]:  # noqa: ANN001
-        return self._remove("email = ?", (email.strip().lower(),), "erase")
+        address = email.strip().lower()
+        return self._remove("email = ?", (address,), "erase", person=address)
 
     # Events (tampering, honeypot): no personal data beyond what was typed into a fixed list
 

@@ -97,6 +97,8 @@ class WorkspaceQueries:
 
         def moment(self, value: dt.datetime) -> Any: ...
 
+        def placed_from_bank(self, db: Any, application_id: int, moment: Any) -> None: ...
+
     def json_text(self, column: str, key: str) -> str:
         raise NotImplementedError
 
@@ -252,6 +254,8 @@ class WorkspaceQueries:
                     (app_id, stage, moment, by_email, note or None, start_date or None, placed_role or None),
                 )
                 moved.append((reference, council))
+                if stage == "placed":
+                    self.placed_from_bank(db, app_id, moment)
                 if mail and reference in mail:
                     db.execute(
                         "INSERT INTO outbox (application_id, reference, kind, recipient, message, "

@@ -82,6 +82,16 @@ def downgrade_to_the_first_schema(path: str) -> None:
     that release's schema), `meta` at version 1, no migrations table, none of the later indexes."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
+        # outbox as migration 1 made it: a column with a foreign key cannot be dropped in SQLite
+        db.execute("PRAGMA foreign_keys = OFF")
+        columns = [r[1] for r in db.execute("PRAGMA table_info(outbox)") if r[1] != "bank_person_id"]
+        first = next(m for m in MIGRATIONS if m.version == 1).sqlite
+        outbox = first[first.index("CREATE TABLE IF NOT EXISTS outbox") :].split(";")[0]
+        db.execute("ALTER TABLE outbox RENAME TO outbox_later")
+        db.execute(outbox)
+        db.execute(f"INSERT INTO outbox SELECT {', '.join(columns)} FROM outbox_later")
+        db.execute("DROP TABLE outbox_later")
+        db.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, failed_at, next_attempt_at)")
         for name in (
             "applications_created",
             "outbox_application",
@@ -89,8 +99,12 @@ def downgrade_to_the_first_schema(path: str) -> None:
             "applications_stage",
             "applications_source",
         ):
-            db.execute(f"DROP INDEX {name}")
+            db.execute(f"DROP INDEX IF EXISTS {name}")  # outbox's went with its rebuild
         for table in (
+            "bank_contacts",
+            "bank_consents",
+            "bank_applications",
+            "bank_people",
             "ratings",
             "daily_steps",
             "daily_visitors",
