@@ -26,6 +26,7 @@ from . import guards, workspace
 from .admin import application_file, applications, health
 from .apply import apply
 from .backend import Backend
+from .bank import pages as bank_pages
 from .evaluation import intake, ratings, rollup
 from .manifest import ManifestError
 from .responses import http_error, server_error, unavailable
@@ -46,7 +47,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
                 if settings.outbox_interval > 0:
                     tasks.start_soon(backend.outbox.run)
                 if settings.rollup_interval > 0:
-                    tasks.start_soon(rollup.run, lambda: backend.storage, settings)
+                    tasks.start_soon(rollup.run, lambda: backend.storage, settings, backend.manifests.get)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
@@ -60,6 +61,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
             Route(
                 "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
             ),
+            *bank_pages.routes(),
             Route("/events", intake.beacon, methods=["POST"]),
             Route("/ratings", ratings.rate, methods=["POST"]),
             Route("/events.gif", intake.pixel, methods=["GET"]),
@@ -76,6 +78,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
     )
     app.router.redirect_slashes = False  # /health/ is an unknown address (a JSON 404), not a redirect
     app.state.backend = backend
+    app.state.bank_pages = bank_pages.environment()
     app.state.workspace = workspace.make()
     return app
 

@@ -2,7 +2,7 @@
 
 recruit backend serve | tokens create/revoke/list | applications export/purge/erase
 | outbox send/retry-failed | db migrate/status/copy (db_cli.py) | users add/list/remove/link (users_cli.py)
-| events rollup, report (events_cli.py)
+| events rollup, report, bank sweep (events_cli.py)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import click
 
 from . import auth, export
 from .db_cli import db
-from .events_cli import events, report
+from .events_cli import bank, events, report
 from .manifest import Manifest, ManifestError, load
 from .outbox import drain
 from .settings import Settings, parse_rate
@@ -344,4 +344,4 @@ def outbox_retry_failed(database) -> None:  # noqa: ANN001
     )
 
 
-COMMANDS = [backend, tokens, applications, outbox, db, users, events, report]
+COMMANDS = [backend, tokens, applications, outbox, db, users, events, report, bank]

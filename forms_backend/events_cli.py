@@ -97,3 +97,26 @@ def report(council, campaign, since, out, no_rollup, database) -> None:  # noqa:
         f"{found.scope}: {visits:,} visit{'s' * (visits != 1)}, "
         f"{applied:,} application{'s' * (applied != 1)}, {placed:,} placed since {found.since}."
     )
+
+
+@click.group("bank")
+def bank() -> None:
+    """The regional talent bank: its consents' calendar."""
+
+
+@bank.command("sweep")
+@click.option(
+    "--database", metavar="URL", help="Database URL (default: $DATABASE_URL or sqlite:///data/recruit.db)."
+)
+def sweep(database) -> None:  # noqa: ANN001
+    """Remind those whose consent ends within a month, hide the expired, delete the hidden for 30 days."""
+    from .bank.sweep import sweep as run_sweep
+    from .cli import _manifest, _opened, _settings
+
+    settings = _settings(database_url=database)
+    manifest = _manifest(settings)
+    with _opened(settings) as storage:
+        reminded, hidden, deleted = run_sweep(storage, settings, manifest)
+    click.echo(
+        f"Talent bank: {reminded} reminded, {hidden} hidden at the end of their consent, {deleted} deleted."
+    )

@@ -17,7 +17,9 @@ from typing import Any
 from mangum import Mangum
 
 from .app import create_app
+from .bank.sweep import sweep
 from .evaluation import rollup
+from .manifest import load
 from .outbox import drain
 from .secrets import database_url
 from .settings import Settings
@@ -50,7 +52,10 @@ def drain_outbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
     storage = open_storage(settings.database_url, settings.busy_timeout)
     try:
         report = drain(storage, settings)
-        counted = rollup.catch_up(storage, settings) if rollup.due(storage, settings) else None
+        counted = None
+        if rollup.due(storage, settings):
+            counted = rollup.catch_up(storage, settings)
+            sweep(storage, settings, load(settings.manifest_path))
     finally:
         storage.close()
     return {"sent": report.sent, "retried": report.retried, "failed": report.failed,

@@ -274,17 +274,27 @@ def sign_in_message(
     manifest: Manifest, to: str, link: str, when: dt.datetime, mail_from: str | None = None
 ) -> bytes:
     """The email that brings a member of staff their link to sign in to the workspace."""
-    region = manifest.region
-    domain = _domain(region.get("base_url", ""))
-    name = region.get("name", "Recruitment")
-    sender = mail_from or _address(f"{name} workspace", region.get("contact_email") or f"no-reply@{domain}")
+    name = manifest.region.get("name", "Recruitment")
     body = (
         f"Sign in to the {name} workspace:\n\n{link}\n\n"
         "The link works once, within 15 minutes. If you did not ask for it, you can ignore this "
         "email: nobody can sign in without the link.\n"
     )
-    message_id = f"<staff.{secrets.token_hex(12)}@{domain}>"
-    return _message(sender, to, "Your sign-in link", body, None, _date(when), message_id)
+    return region_message(
+        manifest, f"{name} workspace", "", to, "Your sign-in link", body, when, mail_from, "staff"
+    )
+
+
+def region_message(
+    manifest: Manifest, sender_name: str, to_name: str, to: str, subject: str, body: str, when: dt.datetime,
+    mail_from: str | None = None, kind: str = "region",
+) -> bytes:  # fmt: skip
+    """A message from the region (its contact address, or `mail_from`) to one person."""
+    region = manifest.region
+    domain = _domain(region.get("base_url", ""))
+    sender = mail_from or _address(sender_name, region.get("contact_email") or f"no-reply@{domain}")
+    message_id = f"<{kind}.{secrets.token_hex(12)}@{domain}>"
+    return _message(sender, _address(to_name, to), subject, body, None, _date(when), message_id)
 
 
 def stage_message(

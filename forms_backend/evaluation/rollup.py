@@ -47,12 +47,19 @@ def due(storage: Storage, settings: Settings) -> bool:
     return last is None or (settings.now() - last).total_seconds() >= settings.rollup_interval
 
 
-async def run(storage_of, settings: Settings) -> None:  # noqa: ANN001 - a Backend's storage getter
-    """Count every `rollup_interval` seconds until cancelled (the app's lifespan runs it). Two
-    workers counting the same day take turns; a run that fails is logged and tried again."""
+async def run(storage_of, settings: Settings, manifest_of) -> None:  # noqa: ANN001 - the Backend's getters
+    """Count every `rollup_interval` seconds until cancelled (the app's lifespan runs it), and
+    keep the talent bank's calendar (bank/sweep.py). Two workers counting the same day take
+    turns; a run that fails is logged and tried again."""
+    from ..bank.sweep import sweep
+
+    def once() -> None:
+        catch_up(storage_of(), settings)
+        sweep(storage_of(), settings, manifest_of())
+
     while True:
         try:
-            await anyio.to_thread.run_sync(lambda: catch_up(storage_of(), settings))
+            await anyio.to_thread.run_sync(once)
         except Exception:  # noqa: BLE001 - the loop must outlive one bad run
             log.warning("rollup failed; trying again in %ss", settings.rollup_interval, exc_info=True)
         await anyio.sleep(settings.rollup_interval)

@@ -63,6 +63,7 @@ class BankPerson:
     role_kinds: list[str]
     travel_miles: int | None
     available_from: str | None
+    hours: str | None
     profile: dict[str, Any]
     scope: dict[str, Any]
     applications: list[tuple[str, str, str, str]]  # (reference, council, campaign, created_at)
@@ -143,8 +144,8 @@ class BankQueries:
         """The entry whose email has this digest (what a private link carries), hidden or not."""
         rows = self.query(
             "SELECT id, email, name, joined_at, consent_at, consent_wording, expires_at, hidden_at, "
-            "placed_at, stay_when_placed, councils, role_kinds, travel_miles, available_from, profile, "
-            "contact_scope "
+            "placed_at, stay_when_placed, councils, role_kinds, travel_miles, available_from, hours, "
+            "profile, contact_scope "
             "FROM bank_people WHERE email_digest = ?",
             (digest,),
         )
@@ -161,9 +162,8 @@ class BankQueries:
         )
         return BankPerson(
             r[0], r[1], r[2], stamp(r[3]) or "", stamp(r[4]) or "", r[5], stamp(r[6]) or "", stamp(r[7]),
-            stamp(r[8]), bool(r[9]), _listed(r[10]), _listed(r[11]), r[12], r[13],
-            json.loads(r[14]) if isinstance(r[14], str) else r[14],
-            json.loads(r[15]) if isinstance(r[15], str) else r[15],
+            stamp(r[8]), bool(r[9]), _listed(r[10]), _listed(r[11]), r[12], r[13], r[14],
+            json.loads(r[15]), json.loads(r[16]),
             [(a[0], a[1], a[2], stamp(a[3]) or "") for a in applications],
             [(stamp(c[0]) or "", c[1], c[2]) for c in consents],
         )  # fmt: skip

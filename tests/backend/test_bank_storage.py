@@ -26,8 +26,8 @@ def storage(database_url: str) -> Iterator[Storage]:
     opened.close()
 
 
-def apply(storage: Storage, n: int, council: str, email: str = "Ada@Example.com", bank: BankJoin | None = JOIN,
-          at: dt.datetime = NOW) -> str:  # fmt: skip
+def apply(storage: Storage, n: int, council: str, email: str = "Ada@Example.com",
+          bank: BankJoin | None = JOIN, at: dt.datetime = NOW) -> str:  # fmt: skip
     reference = f"{council[:3].upper()}-{n:05d}"
     app = NewApplication(council, "come-back-to-care", email, {"full_name": "Ada Owusu", "role": "sw"},
                          f"hash-{n}", at, bank=bank)  # fmt: skip
