@@ -24,3 +24,23 @@ def reminder(manifest: Manifest, secret: str, email: str, name: str, expires: st
     )
     sender, subject = f"{region} talent bank", "Stay in the talent bank?"
     return region_message(manifest, sender, name, email, subject, body, now, mail_from, "bank")
+
+
+def interest(manifest: Manifest, secret: str, email: str, name: str, council_name: str, role: str,
+             contact: int, now: dt.datetime, mail_from: str | None = None) -> bytes:  # fmt: skip
+    """A council's interest in a person, naming the council and the role; their answer is theirs."""
+    region = manifest.region.get("name", "the region")
+    link = joining.private_link(manifest, secret, email, now)
+    body = (
+        f"Dear {name or 'talent bank member'},\n\n"
+        f"{council_name} would like to talk to you about a job: {role}.\n\n"
+        f"They found you in the {region} talent bank. They do not have your name or your email address: "
+        "if you say yes, they will see your details and your applications, and contact you.\n\n"
+        f"Say yes or no here:\n\n{link}/contacts/{contact}\n\n"
+        "If you do nothing, they will not see your details. You can leave the talent bank from the "
+        "same page.\n"
+    )
+    subject = f"{council_name} would like to talk to you about a job"
+    return region_message(
+        manifest, f"{region} talent bank", name, email, subject, body, now, mail_from, "bank"
+    )

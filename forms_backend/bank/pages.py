@@ -56,7 +56,8 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     env = request.app.state.bank_pages
     base = request.scope.get("root_path", "")
     shared = {"region_name": manifest.region.get("name", "Recruitment"), "errors": {}, "notice": "",
-              "css": f"{base}/workspace/static/workspace.css"}  # fmt: skip
+              "css": f"{base}/workspace/static/workspace.css",
+              "home": f"{base}/bank/{request.path_params.get('token', '')}"}  # fmt: skip
     return HTMLResponse(
         env.get_template(template).render(**{**shared, **context}), status, headers=PAGE_HEADERS
     )
@@ -205,6 +206,46 @@ async def erase(request: Request) -> Response:
         "in every council of the region. This cannot be undone."])  # fmt: skip
 
 
+def _role_title(request: Request, council: str, campaign: str | None, role: str | None) -> str:
+    manifest = backend_of(request).manifests.get()
+    form = manifest.form(council, campaign or "") or {}
+    for spec in form.get("fields", []):
+        if spec["id"] == "role":
+            for option in spec.get("options") or []:
+                if option["value"] == role:
+                    return f"{option['label']} ({form.get('title', campaign)})"
+    return form.get("title", "a job")
+
+
+async def contact(request: Request) -> Response:
+    """A council's interest: who and for what, and the person's yes or no (once)."""
+    person = await _person(request)
+    if isinstance(person, str):
+        return _refused(request, person)
+    backend = backend_of(request)
+    number = request.path_params["contact"]
+    found = await backend.call("bank_contact_of", person.id, int(number)) if number.isdigit() else None
+    if found is None:
+        return _refused(request, "gone")
+    council, campaign, role, answer = found
+    council_name = backend.manifests.get().councils.get(council, {}).get("name", council)
+    if request.method == "POST" and answer is None:
+        try:
+            fields = await _fields(request)
+        except BadRequest as exc:
+            return _render(request, "message.html", 400, title="Nothing was sent", paragraphs=[exc.message])
+        chosen = (fields.get("answer") or [""])[0]
+        if chosen not in ("accepted", "declined"):
+            return _render(request, "contact.html", 400, title="Error: answer " + council_name, person=person,
+                           council_name=council_name, role=_role_title(request, council, campaign, role),
+                           answer=None, errors={"answer-yes": "Select yes or no"})  # fmt: skip
+        await backend.call("bank_answer", person.id, int(number), chosen, backend.settings.now())
+        answer = chosen
+    title = f"{council_name} would like to talk to you"
+    return _render(request, "contact.html", title=title, person=person, council_name=council_name,
+                   role=_role_title(request, council, campaign, role), answer=answer)  # fmt: skip
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/bank/{token}", show, methods=["GET"]),
@@ -212,4 +253,5 @@ def routes() -> list[BaseRoute]:
         Route("/bank/{token}/stay", stay, methods=["POST"]),
         Route("/bank/{token}/leave", leave, methods=["POST"]),
         Route("/bank/{token}/erase", erase, methods=["POST"]),
+        Route("/bank/{token}/contacts/{contact}", contact, methods=["GET", "POST"]),
     ]

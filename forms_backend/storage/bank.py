@@ -68,6 +68,9 @@ class BankPerson:
     scope: dict[str, Any]
     applications: list[tuple[str, str, str, str]]  # (reference, council, campaign, created_at)
     consents: list[tuple[str, str, str]]  # (at, action, wording)
+    contacts: list[
+        tuple[int, str, str | None, str | None, str, str | None]
+    ]  # id, council, campaign, role, sent, answer
 
 
 def _listed(value: str) -> list[str]:
@@ -160,12 +163,18 @@ class BankQueries:
         consents = self.query(
             "SELECT at, action, wording FROM bank_consents WHERE person_id = ? ORDER BY id", (r[0],)
         )
+        contacts = self.query(
+            "SELECT id, council, campaign, role, sent_at, answer FROM bank_contacts WHERE person_id = ? "
+            "ORDER BY id DESC",
+            (r[0],),
+        )
         return BankPerson(
             r[0], r[1], r[2], stamp(r[3]) or "", stamp(r[4]) or "", r[5], stamp(r[6]) or "", stamp(r[7]),
             stamp(r[8]), bool(r[9]), _listed(r[10]), _listed(r[11]), r[12], r[13], r[14],
             json.loads(r[15]), json.loads(r[16]),
             [(a[0], a[1], a[2], stamp(a[3]) or "") for a in applications],
             [(stamp(c[0]) or "", c[1], c[2]) for c in consents],
+            [(c[0], c[1], c[2], c[3], stamp(c[4]) or "", c[5]) for c in contacts],
         )  # fmt: skip
 
     def bank_update(self, person_id: int, now: dt.datetime, councils: list[str], role_kinds: list[str],

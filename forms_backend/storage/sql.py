@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import analytics, bank, rollups, saving, staff, workspace
+from . import analytics, bank, bank_search, rollups, saving, staff, workspace
 from .interface import (
     Application,
     OutboxItem,
@@ -73,6 +73,7 @@ PUBLIC_METHODS = Storage.__abstractmethods__ | {
     *analytics.PUBLIC,
     *rollups.PUBLIC,
     *bank.PUBLIC,
+    *bank_search.PUBLIC,
 }
 
 
@@ -92,6 +93,7 @@ class SQLStorage(
     analytics.AnalyticsQueries,
     rollups.RollupQueries,
     bank.BankQueries,
+    bank_search.BankSearchQueries,
     Storage,
 ):
     """The queries of the Storage interface, shared by the engines."""

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from .. import guards
 from ..backend import backend_of
-from . import evaluation, overview, signin, views
+from . import bank, evaluation, overview, signin, views
 from .render import base_path, environment, stylesheet
 from .signin import Workspace
 
@@ -60,6 +60,9 @@ def routes() -> list[BaseRoute]:
                 Route("/overview", overview.overview, methods=["GET"]),
                 Route("/evaluation", evaluation.evaluation, methods=["GET"]),
                 Route("/evaluation.{kind}", evaluation.evaluation_file, methods=["GET"]),
+                Route("/bank", bank.search, methods=["GET"]),
+                Route("/bank/{person}", bank.entry, methods=["GET"]),
+                Route("/bank/{person}/interest", bank.express_interest, methods=["POST"]),
                 Route("/audit", overview.audit_trail, methods=["GET"]),
                 Route("/audit.csv", overview.audit_csv, methods=["GET"]),
                 Route("/users", overview.people, methods=["GET"]),
