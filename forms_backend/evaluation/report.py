@@ -78,6 +78,7 @@ class Report:
     per_day: list[tuple[str, list[int]]]  # (source, applications on each of `days`)
     figures: list[Figure]
     ratings: list[int] = field(default_factory=lambda: [0] * 5)  # very dissatisfied .. very satisfied
+    bank: dict[str, int] = field(default_factory=dict)  # in_bank, contacted, accepted, placed (from it)
 
     @property
     def period_names(self) -> tuple[str, str, str]:
@@ -103,6 +104,7 @@ class Report:
             },
             "figures": [vars(f) for f in self.figures],
             "ratings": dict(zip(("1", "2", "3", "4", "5"), self.ratings, strict=True)),
+            "talent_bank": self.bank,
         }  # fmt: skip
 
 
@@ -191,6 +193,7 @@ def build(storage: Storage, manifest: Manifest, councils: list[str] | None, camp
                    for t, r in sorted(by_campaign.values(), key=lambda c: c[0].name)],
         days=days, per_day=sorted(per_day.items(), key=lambda s: (-sum(s[1]), s[0])),
         figures=figures(whole, by_source, forms, ratings), ratings=ratings,
+        bank=storage.bank_outcomes(since, councils),
     )  # fmt: skip
 
 

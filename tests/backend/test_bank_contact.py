@@ -139,3 +139,16 @@ def test_interest_through_the_outbox_and_details_only_once_accepted(region: Any)
         assert page.status_code == 200 and "Express interest" not in page.text  # councils contact
         trail = lead.get("/workspace/audit.csv").text
     assert all(action in trail for action in ("bank-search", "bank-view", "bank-contact"))
+    storage = open_storage(settings.database_url)
+    try:  # the evaluation counts them
+        assert storage.bank_outcomes(NOW.date(), None) == {
+            "in_bank": 1,
+            "contacted": 3,
+            "accepted": 1,
+            "placed": 0,
+        }
+        storage.move(None, ["DUD-B0001"], "placed", "hr@dudley.gov.uk", NOW)
+        assert storage.bank_outcomes(NOW.date(), ["dudley"])["placed"] == 1
+        assert storage.bank_outcomes(NOW.date(), None)["in_bank"] == 0  # placed: out of the search
+    finally:
+        storage.close()
