@@ -1,6 +1,7 @@
 """`python -m bench`: the benchmarks, printed as one table and written to bench/results.json.
 
-    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace,events,report] [--scale F]
+    python -m bench [--only build,incremental,pages,lighthouse,backend,workspace,events,report,bank]
+                    [--scale F]
 
 build        full build of a synthetic region (200 councils x 10 campaigns x 10 roles at scale
              1), ours against Hugo on the same pages, alternating, median pages/s and peak memory
@@ -14,6 +15,8 @@ workspace    a council's list in the workspace with 100,000 applications stored,
 events       page views counted per second through uvicorn beside raw inserts (bench/events.py)
 report       the region's evaluation report over 10 million views and 100,000 applications, from
              the rollups, on SQLite and PostgreSQL (bench/report.py)
+bank         the talent bank's searches over 100,000 entries, p95, on SQLite and PostgreSQL
+             (bench/bank.py)
 
 The number of full-build runs adapts to a time budget (BENCH_BUDGET seconds for the whole run,
 default 540): at least two each (or --runs if lower), more while the budget allows, at most
@@ -38,7 +41,7 @@ from typing import Any
 
 from . import backend, hugo, incremental, results, synth, throughput
 
-SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace", "events", "report")
+SECTIONS = ("build", "incremental", "pages", "lighthouse", "backend", "workspace", "events", "report", "bank")
 # Seconds the later sections are expected to take, reserved while the build runs are counted.
 RESERVE = {
     "pages": 40.0,
@@ -149,6 +152,9 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if "report" in only:
         log("Report: the region's evaluation over 10 million views' rollups, on SQLite then PostgreSQL")
         sections["report"] = external("report", lambda: work / "report")
+    if "bank" in only:
+        log("Talent bank: searches over 100,000 entries, on SQLite then PostgreSQL")
+        sections["bank"] = external("bank", lambda: work / "bank")
     for name in SECTIONS:
         if name not in only:
             sections[name] = {"missing": "not run (--only)"}

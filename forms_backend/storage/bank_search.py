@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from .staff import stamp
 PUBLIC = ("bank_search", "bank_entry", "bank_contact", "bank_answer", "bank_contact_of", "bank_outcomes")
 VISIBLE = "p.hidden_at IS NULL AND p.placed_at IS NULL"
 CAP_DAYS = 30
+COUNTED = 1000
 
 
 @dataclass
@@ -90,6 +92,8 @@ class BankSearchQueries:
 
         def moment(self, value: dt.datetime) -> Any: ...
 
+        def words_match(self, words: list[str]) -> tuple[str, str]: ...
+
     def bank_search(
         self, filters: BankFilters, limit: int = 50, offset: int = 0
     ) -> tuple[list[BankRow], int]:
@@ -112,13 +116,15 @@ class BankSearchQueries:
         if filters.joined_since:
             clauses.append("p.joined_at >= ?")
             params.append(self.moment(dt.datetime.combine(filters.joined_since, dt.time(), tzinfo=dt.UTC)))
-        if filters.text.strip():
-            for word in filters.text.lower().split()[:6]:
-                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                clauses.append("p.search_text LIKE ? ESCAPE '\\'")
-                params.append(f"%{escaped}%")
+        words = re.findall(r"[a-z0-9]+", filters.text.lower())[:6]
+        if words:  # each word, or a word starting so, by the engine's full-text index
+            sql, param = self.words_match(words)
+            clauses.append(sql)
+            params.append(param)
         where = " AND ".join(clauses)
-        total = int(self.query(f"SELECT COUNT(*) FROM bank_people p WHERE {where}", params)[0][0])
+        # counted up to COUNTED: "more than 1,000" is enough to know, and costs no full count
+        counted = f"SELECT 1 FROM bank_people p WHERE {where} LIMIT {COUNTED + 1}"
+        total = int(self.query(f"SELECT COUNT(*) FROM ({counted}) AS found", params)[0][0])
         rows = self.query(
             f"SELECT {COLUMNS} FROM bank_people p WHERE {where} ORDER BY p.joined_at DESC, p.id DESC "
             "LIMIT ? OFFSET ?",

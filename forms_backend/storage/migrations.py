@@ -44,7 +44,19 @@ BOOKKEEPING = {
 
 
 def statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """A script's statements, split at each `;` but those inside a trigger's BEGIN ... END."""
+    found: list[str] = []
+    trigger: list[str] = []
+    for part in script.split(";"):
+        text = part.strip()
+        if trigger or text.upper().startswith("CREATE TRIGGER"):
+            trigger.append(text)
+            if text.upper().endswith("END"):
+                found.append("; ".join(trigger))
+                trigger = []
+        elif text:
+            found.append(text)
+    return found
 
 
 def version(engine: Engine, db: Any) -> int | None:

@@ -232,6 +232,12 @@ class PostgresStorage(SQLStorage):
             f"MAX(id) IS NOT NULL) FROM {table}"
         )
 
+    def words_match(self, words: list[str]) -> tuple[str, str]:
+        """The talent bank's full-text search: every word, as a word or its start (tsquery)."""
+        return "to_tsvector('simple', p.search_text) @@ to_tsquery('simple', ?)", " & ".join(
+            f"{w}:*" for w in words
+        )
+
     def columns(self, table: str) -> list[str]:
         rows = self.query(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "

@@ -94,6 +94,11 @@ class SQLiteStorage(SQLStorage):
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
+    def words_match(self, words: list[str]) -> tuple[str, str]:
+        """The talent bank's full-text search: every word, as a word or its start (FTS5)."""
+        query = " ".join(f'"{w}"*' for w in words)
+        return "p.id IN (SELECT rowid FROM bank_words WHERE bank_words MATCH ?)", query
+
     def columns(self, table: str) -> list[str]:
         return [row[1] for row in self.query(f"PRAGMA table_info({table})")]
 

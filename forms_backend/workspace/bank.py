@@ -75,7 +75,7 @@ async def search(request: Request, session: StaffSession) -> Response:
     return page(
         request, workspace_of(request).env, "bank.html", manifest, title="Talent bank", session=session,
         current="/bank", rows=rows, total=total, query=q, page_number=number,
-        pages=max(1, -(-total // PAGE)), options=CHOICES,
+        pages=max(1, -(-min(total, 1000) // PAGE)), options=CHOICES,
         council_choices=sorted(labels["council_names"].items(), key=lambda c: c[1]), **labels,
     )  # fmt: skip
 

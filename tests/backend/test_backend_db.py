@@ -101,6 +101,7 @@ def downgrade_to_the_first_schema(path: str) -> None:
         ):
             db.execute(f"DROP INDEX IF EXISTS {name}")  # outbox's went with its rebuild
         for table in (
+            "bank_words",
             "bank_contacts",
             "bank_consents",
             "bank_applications",
