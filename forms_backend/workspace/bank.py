@@ -70,7 +70,7 @@ async def search(request: Request, session: StaffSession) -> Response:
     number = int(q["page"]) if q["page"].isdigit() and int(q["page"]) > 0 else 1
     rows, total = await backend.call("bank_search", filters, PAGE, (number - 1) * PAGE)
     shown = {k: v for k, v in q.items() if v and k != "page"}
-    await audit(request, session, session.user.council, "bank-search", results=total, **shown)
+    await audit(request, session, session.user.council, "bank-search", results=total, filters=shown)
     labels = _labels(manifest)
     return page(
         request, workspace_of(request).env, "bank.html", manifest, title="Talent bank", session=session,
