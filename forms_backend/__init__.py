@@ -14,6 +14,7 @@ mail.py             mail composed (pure): the council's notifications, the appli
 storage/            the Storage interface and its records; SQLite; open_storage by database URL
 parsing.py          request bodies into a Submission (pure)
 validation.py       a Submission checked against a form's fields (pure)
+matching/           a role's requirements against a person's answers, explained and ranked (pure)
 manifest.py         the manifest the generator wrote, reread when it changes
 guards.py           origin check, CORS, rate limit
 auth.py, export.py  council tokens; applications as CSV and JSON

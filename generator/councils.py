@@ -9,10 +9,13 @@ import re
 import time
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .cache import BuildCache
 from .checks import check_campaign, image_path
 from .evaluation_models import PER_COUNCIL
 from .formats import SLUG, Text
+from .library import DATA_FILES, campaign_problems, data_used, load_data
 from .loading import Document, base_could_fill, load_yaml, merge
 from .models import Campaign, Council
 from .parallel import map_unordered
@@ -80,6 +83,7 @@ def _files(site: CouncilSite) -> list[str]:
         files += [os.fspath(c.file), *map(os.fspath, c.images.values())]
         if c.shared:
             files.append(os.fspath(c.file.parent.parent / SHARED / f"{c.shared}.yaml"))
+        files += [os.fspath(c.file.parent.parent / SHARED / f"{name}.yaml") for name in data_used(c.model)]
     return files
 
 
@@ -210,11 +214,20 @@ class SharedCampaigns:
         self.problems = problems
         self.cache = cache
         self.docs: dict[str, Document | None] = {}
+        self._data: dict[str, BaseModel | None] = {}
 
     def names(self) -> list[str]:
         if not self.folder.is_dir():
             return []
-        return sorted(p.stem for p in self.folder.glob("*.yaml") if not p.is_dir())
+        return sorted(
+            p.stem for p in self.folder.glob("*.yaml") if not p.is_dir() and p.stem not in DATA_FILES
+        )
+
+    def data(self, name: str) -> BaseModel | None:
+        """questions.yaml or routes.yaml, loaded and checked once (None: missing, or has problems)."""
+        if name not in self._data:
+            self._data[name] = load_data(self.folder, name, self.problems, self.cache)
+        return self._data[name]
 
     def report_folders(self) -> None:
         """A folder named like a shared campaign file is a mistake too."""
@@ -318,6 +331,7 @@ def _load_campaign(
         )
     mine += checked.problems
     images = check_campaign(checked, mine)
+    mine += campaign_problems(checked, shared.folder, shared.data("routes"))  # type: ignore[arg-type]
     problems += mine
     if mine or council is None or checked.model is None:
         return None
@@ -325,6 +339,7 @@ def _load_campaign(
     assert isinstance(model, Campaign)
     site = CampaignSite(file.stem, council, model, file, extends, images, before[os.fspath(file)])
     deps = [file, *site.images.values()] + ([shared.folder / f"{extends}.yaml"] if extends else [])
+    deps += [shared.folder / f"{name}.yaml" for name in data_used(model)]
     kept = CampaignSite(site.slug, None, model, file, extends, site.images, site.source_digest)  # type: ignore[arg-type]
     cache.loaded.put(os.fspath(file), kept, deps, before)
     return site

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import BaseModel
+
 from .formats import UK_POSTCODE
 from .models import Campaign, FormField, Role
 from .opening import role_closed, role_closes
+from .questions import PREFIX, QUESTIONS, chosen_questions
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CV_TYPES = {
@@ -271,11 +274,45 @@ SPEC_KEYS: dict[str, Any] = {
 }
 
 
-def form_fields(campaign: Campaign, privacy_label: str, today: dt.date) -> list[Spec]:
+def matching_fields(library: BaseModel | None, groups: list[str], today: dt.date) -> list[Spec]:
+    """The matching questions a campaign asks, worded by questions.yaml (`library`; the loader
+    refuses a campaign that asks them without one), each optional and posting fixed values."""
+    if library is None:
+        return []
+    specs = []
+    for name in chosen_questions(groups):
+        kind, words = QUESTIONS[name], getattr(library, name)
+        error_name = words.error_name or _lower_first(words.label.rstrip("?"))
+        field = FormField.model_construct(
+            id=PREFIX + name,
+            type=kind.type,
+            label=words.label,
+            hint=words.hint,
+            required=False,
+            max_length=None,
+            pattern=kind.pattern,
+            pattern_message=kind.pattern_message.format(Name=error_name[:1].upper() + error_name[1:]) or None,
+            options=[words.options[v] for v in kind.values] if kind.values else None,
+            min=kind.min,
+            max=today.year if kind.this_year else kind.max,
+            error_name=error_name,
+        )
+        spec = campaign_field(field)
+        if kind.values:
+            spec["options"] = [{"value": v, "label": words.options[v]} for v in kind.values]
+        spec["inline"] = kind.inline
+        specs.append(spec)
+    return specs
+
+
+def form_fields(
+    campaign: Campaign, privacy_label: str, today: dt.date, questions: BaseModel | None = None
+) -> list[Spec]:
     """Every question of a campaign's form on `today`, in page order, each with every key of
-    SPEC_KEYS."""
+    SPEC_KEYS: the standard ones, the campaign's own, then the matching questions it asks."""
     before, after = standard_fields(campaign, privacy_label, today)
-    specs = before + [campaign_field(f) for f in campaign.form.fields] + after
+    matching = matching_fields(questions, campaign.form.matching_questions, today)
+    specs = before + [campaign_field(f) for f in campaign.form.fields] + matching + after
     return [{**SPEC_KEYS, **spec} for spec in specs]
 
 

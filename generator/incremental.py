@@ -3,10 +3,11 @@
 A unit is one campaign's microsite, one council's index page, or one council's static files
 (stylesheet, favicon, script, images). Its fingerprint digests everything that can change its
 bytes: the generator's code, site.toml, the date, the theme chain's files, the council's file
-and logo, the campaign's file (and the shared campaign it extends) and its images, and, when a
-council's templates can list a council's campaigns, its sibling campaigns too. A unit whose
-fingerprint matches the last build's, and whose files are still in place untouched, is not
-rendered again; its record (files, sitemap entries, templates used) is reused.
+and logo, the campaign's file (and the shared campaign it extends, and questions.yaml when its
+form asks the matching questions) and its images, and, when a council's templates can list a
+council's campaigns, its sibling campaigns too. A unit whose fingerprint matches the last
+build's, and whose files are still in place untouched, is not rendered again; its record
+(files, sitemap entries, templates used) is reused.
 
 The records live in the cache folder beside site.toml (BuildCache.records_folder), a folder per
 output folder and a file per council; deleting it only costs one full build. A new BuildCache
@@ -144,6 +145,10 @@ class Planner:
         self.base = digest(
             FORMAT, self.cache.code, region.model_dump_json(), renderer.base_url, renderer.today.isoformat()
         )
+        # the matching questions' words, which the forms that ask them are made from
+        self.questions = self.cache.files.digest(
+            renderer.project.root / "campaigns" / "_shared" / "questions.yaml"
+        )
         self._chains: dict[str, tuple[str, bool]] = {}
         self._sites = {c.slug: c for c in renderer.project.councils}
         self._by_council: dict[str, list[str]] | None = None
@@ -178,7 +183,7 @@ class Planner:
         region, theme chain and asset names are the same."""
         chain, siblings = self.chain(council)
         assets = sorted(self._assets().get(council.slug, []))
-        key = (self.base, chain, siblings, index, assets)
+        key = (self.base, chain, siblings, index, assets, self.questions)
         kept = self.cache.units.get(council.slug)
         if kept is not None and kept[0] is council and kept[1] == key:
             return kept[2]
@@ -196,6 +201,7 @@ class Planner:
             c.slug: digest(
                 c.source_digest or file_digest(c.file),
                 file_digest(c.file.parent.parent / "_shared" / f"{c.shared}.yaml") if c.shared else "",
+                self.questions if c.model.form.matching_questions else "",
                 sorted((str(loc), file_digest(p)) for loc, p in c.images.items()),
             )
             for c in site.campaigns

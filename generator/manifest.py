@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from .forms import HONEYPOT
 from .models import Region
+from .requirements_models import requirements_json
+from .routes_models import RoutesFile, routes_json
 from .urls import Urls, feedback_path
 from .views import CampaignView, CouncilView
 
@@ -73,6 +75,8 @@ def form_entry(
                 "title": r.title,
                 "reference": r.reference,
                 "closes": r.closes.isoformat(),
+                # what the backend's matching ranks applicants against; null when not given
+                "requirements": requirements_json(r.model.requirements),
             }
             for r in campaign.roles
         ],
@@ -94,8 +98,10 @@ def manifest_file(
     cache: BuildCache,
     previous: dict[str, Any] | None = None,
     whole_councils: bool = True,
+    routes: RoutesFile | None = None,
 ) -> bytes:
-    """The manifest for this build, from each built council's forms (every built council has a key).
+    """The manifest for this build, from each built council's forms (every built council has a key),
+    with the routes to registration of routes.yaml when there is one.
 
     With `previous` (a build of one council or campaign), what was not rebuilt keeps its entries.
     """
@@ -131,10 +137,13 @@ def manifest_file(
             "analytics": region.analytics,
             "talent_bank_months": region.talent_bank_months,
             "talent_bank_providers": list(region.talent_bank_providers),
+            "talent_bank_contacts_per_month": region.talent_bank_contacts_per_month,
         },
         "origins": origins,
         "councils": dict(sorted(councils.items())),
     }
+    if routes is not None:
+        head["routes"] = routes_json(routes)
     return dumps(head, forms, cache)
 
 

@@ -19,6 +19,8 @@ from pydantic import (
 from .colour import contrast_ratio, parse_hex
 from .evaluation_models import ApplicationsElsewhere, Spend
 from .formats import Colour, Email, Postcode, Slug, Text, Url
+from .questions import PREFIX, MatchingQuestions
+from .requirements_models import Requirements
 from .stage_messages import StageMessages
 from .strict import Strict
 
@@ -99,6 +101,9 @@ class Region(Strict):
     )
     talent_bank_providers: list[Text] = Field(
         default_factory=list, description="Care providers, besides the councils, who may contact the bank."
+    )
+    talent_bank_contacts_per_month: int = Field(
+        3, ge=1, le=20, description="At most this many councils' messages reach one person in 30 days."
     )
 
     @field_validator("base_url")
@@ -234,6 +239,9 @@ class Role(Strict):
     employer: str | None = Field(
         None, description="Who employs the person, if not the council (e.g. a care provider)."
     )
+    requirements: Requirements | None = Field(
+        None, description="What the role needs as values applicants are matched against (beside essential:)."
+    )
 
 
 class Faq(Strict):
@@ -293,6 +301,11 @@ class FormField(Strict):
     def _not_standard(cls, v: str) -> str:
         if v in STANDARD_FIELD_IDS:
             raise ValueError(f"'{v}' is a standard field every form already has; choose another id")
+        if v.startswith(PREFIX):
+            raise ValueError(
+                f"ids starting {PREFIX} are the matching questions' (hint: choose another id, or ask "
+                "them with matching_questions: true)"
+            )
         return v
 
     @field_validator("pattern")
@@ -328,6 +341,7 @@ class Form(Strict):
     cv: Literal["required", "optional", "none"] = Field(
         "optional", description="Whether applicants upload a CV (PDF, DOC, DOCX or ODT, 5 MB)."
     )
+    matching_questions: MatchingQuestions = Field(default_factory=list)
 
 
 class TalentBank(Strict):

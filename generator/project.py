@@ -57,6 +57,7 @@ def load_project(
 
     shared = SharedCampaigns(campaigns_dir / SHARED, problems, cache)
     shared.report_folders()
+    questions, routes = shared.data("questions"), shared.data("routes")  # before any worker starts
     if only is None:  # loaded here once, so every worker inherits them (and their problems count once)
         for name in shared.names():
             shared.get(name)
@@ -74,7 +75,7 @@ def load_project(
     check_codes(councils, problems)
     if problems or region is None:
         raise ProblemsFound(problems)
-    return Project(root, region, councils)
+    return Project(root, region, councils, questions, routes)  # type: ignore[arg-type]
 
 
 def _load_region(root: Path, problems: list[Problem]) -> Region | None:

@@ -40,8 +40,9 @@ def region_files(
         made.add("/_headers", headers, "security headers")
     forms = {c.slug: [_form(c.slug, campaign.slug, records) for campaign in c.campaigns] for c in councils}
     previous = _previous(out) if only else None
+    routes = renderer.project.routes
     manifest = manifest_file(
-        renderer.region, renderer.urls, councils, forms, renderer.cache, previous, whole_council
+        renderer.region, renderer.urls, councils, forms, renderer.cache, previous, whole_council, routes
     )
     made.add(MANIFEST, manifest, "form manifest")
     return made

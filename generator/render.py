@@ -215,7 +215,8 @@ class Renderer:
                 f"I have read the privacy notice and agree to {council.model.name} using my "
                 "information to consider my application"
             )
-            self._fields[key] = form_fields(campaign.model, privacy_label, self.today)
+            questions = self.project.questions
+            self._fields[key] = form_fields(campaign.model, privacy_label, self.today, questions)
         return self._fields[key]
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .formats import SLUG
+from .library import DATA_FILES
 from .problems import ScaffoldError, UsageProblem, did_you_mean
 
 COUNCIL = """\
@@ -243,7 +244,7 @@ def new_campaign(root: Path, council: str, slug: str, extends: str | None, today
     title = " ".join(words)
     if extends:
         shared = root / "campaigns" / "_shared"
-        names = sorted(p.stem for p in shared.glob("*.yaml"))
+        names = sorted(p.stem for p in shared.glob("*.yaml") if p.stem not in DATA_FILES)
         if extends not in names:
             guess = did_you_mean(extends, names)
             raise ScaffoldError(

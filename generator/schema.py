@@ -7,18 +7,24 @@ from typing import Any
 
 from .loading import WHOLE
 from .models import Campaign, Council, Region
+from .questions import QuestionLibrary
+from .routes_models import RoutesFile
 
 SCHEMA_FILES = {
     "council": "schemas/council.schema.json",
     "campaign": "schemas/campaign.schema.json",
     "site": "schemas/site.schema.json",
+    "questions": "schemas/questions.schema.json",
+    "routes": "schemas/routes.schema.json",
 }
+# campaigns/_shared/questions.yaml and routes.yaml: data, not campaigns
+DATA_MODELS = (("questions", QuestionLibrary), ("routes", RoutesFile))
 
 
 def json_schemas() -> dict[str, Any]:
     """One schema per kind of file, keyed by kind."""
     out = {}
-    for kind, model in (("council", Council), ("campaign", Campaign), ("site", Region)):
+    for kind, model in (("council", Council), ("campaign", Campaign), ("site", Region), *DATA_MODELS):
         schema = model.model_json_schema()
         if kind == "campaign":
             schema = _extends_fills_in(schema)

@@ -6,9 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .models import Campaign, Council, Region
 from .opening import campaign_status
 from .problems import Loc
+from .routes_models import RoutesFile
 
 SHARED = "_shared"
 
@@ -50,6 +53,8 @@ class Project:
     root: Path
     region: Region
     councils: list[CouncilSite]
+    questions: BaseModel | None = None  # campaigns/_shared/questions.yaml (a questions.QuestionLibrary)
+    routes: RoutesFile | None = None  # campaigns/_shared/routes.yaml
 
     @property
     def campaigns(self) -> list[CampaignSite]:

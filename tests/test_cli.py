@@ -160,7 +160,7 @@ def test_schema_prints_council_and_campaign_schemas() -> None:
 def test_committed_schemas_are_current() -> None:
     """Editors read schemas/*.json; regenerate them with `make schemas` after a model change."""
     schemas = json_schemas()
-    assert sorted(schemas) == sorted(SCHEMA_FILES) == ["campaign", "council", "site"]
+    assert sorted(schemas) == sorted(SCHEMA_FILES) == ["campaign", "council", "questions", "routes", "site"]
     for kind, schema in schemas.items():
         committed = json.loads((ROOT / SCHEMA_FILES[kind]).read_text())
         assert committed == json.loads(json.dumps(schema)), f"{SCHEMA_FILES[kind]} is stale"
