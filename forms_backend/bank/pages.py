@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..backend import backend_of
+from ..matching import fitting
 from ..parsing import URLENCODED, BadRequest, media_type, parse_body
 from ..storage.bank import BankPerson
 from ..workspace.render import HEADERS, day, source_name
@@ -93,12 +94,13 @@ def _page(request: Request, person: BankPerson, status: int = 200, errors: dict 
         "travel_miles": person.travel_miles or "", "available_from": person.available_from or "",
         "stay_when_placed": person.stay_when_placed,
     }  # fmt: skip
+    route = fitting.route_of(manifest, person.profile, backend_of(request).settings.now().date())
     expires = dt.datetime.fromisoformat(person.expires_at)
     ending = expires - backend_of(request).settings.now() <= dt.timedelta(days=31)
     return _render(
         request, "person.html", status, person=person, council_names=names, council_choices=councils,
         campaign_titles=titles, role_kinds=ROLE_KINDS, hours=HOURS, chosen=chosen, errors=errors or {},
-        notice=notice, ending=ending, months=int(manifest.region.get("talent_bank_months", 12)),
+        notice=notice, ending=ending, route=route, months=int(manifest.region.get("talent_bank_months", 12)),
         base=f"{request.scope.get('root_path', '')}/bank/{request.path_params['token']}",
         title="Your talent bank page" if not errors else "Error: your talent bank page",
     )  # fmt: skip

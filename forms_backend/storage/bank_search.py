@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .staff import stamp
 
-PUBLIC = ("bank_search", "bank_entry", "bank_contact", "bank_answer", "bank_contact_of", "bank_outcomes")
+PUBLIC = ("bank_search", "bank_entry", "bank_contact", "bank_answer", "bank_contact_of", "bank_outcomes",
+          "bank_candidates")  # fmt: skip
 VISIBLE = "p.hidden_at IS NULL AND p.placed_at IS NULL"
 CAP_DAYS = 30
 COUNTED = 1000
@@ -131,6 +132,24 @@ class BankSearchQueries:
             (*params, limit, offset),
         )
         return [_row(r) for r in rows], total
+
+    def bank_candidates(self, professions: list[str] | None, council: str | None,
+                        limit: int = 300) -> list[tuple[int, dict[str, Any]]]:  # fmt: skip
+        """(id, profile) of the visible entries of these professions (None: any) who would work
+        for `council`, newest first: the ones a role's ranking weighs (by the indexes search uses)."""
+        clauses, params = [VISIBLE], []
+        if professions:
+            clauses.append(f"p.profession IN ({', '.join('?' * len(professions))})")
+            params += professions
+        if council:
+            clauses.append("(p.councils = '' OR p.councils LIKE ?)")
+            params.append(f"%,{council},%")
+        rows = self.query(
+            f"SELECT p.id, p.profile FROM bank_people p WHERE {' AND '.join(clauses)} "
+            "ORDER BY p.joined_at DESC, p.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [(int(r[0]), json.loads(r[1])) for r in rows]
 
     def bank_entry(self, person_id: int, council: str | None) -> BankRow | None:
         """One visible entry as `council` may see it (None: the coordinator, as the region):

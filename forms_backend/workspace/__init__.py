@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from .. import guards
 from ..backend import backend_of
-from . import bank, evaluation, overview, signin, views
+from . import bank, evaluation, matching, overview, signin, views
 from .render import base_path, environment, stylesheet
 from .signin import Workspace
 
@@ -60,6 +60,7 @@ def routes() -> list[BaseRoute]:
                 Route("/overview", overview.overview, methods=["GET"]),
                 Route("/evaluation", evaluation.evaluation, methods=["GET"]),
                 Route("/evaluation.{kind}", evaluation.evaluation_file, methods=["GET"]),
+                Route("/match", matching.match, methods=["GET"]),
                 Route("/bank", bank.search, methods=["GET"]),
                 Route("/bank/{person}", bank.entry, methods=["GET"]),
                 Route("/bank/{person}/interest", bank.express_interest, methods=["POST"]),

@@ -29,8 +29,9 @@ PROFESSIONS = (("registered-nurse", "Registered nurse"), ("midwife", "Midwife"),
                ("doctor", "Doctor"), ("care-worker", "Care worker"), ("support-worker", "Support worker"),
                ("other", "Other"))  # fmt: skip
 BODIES = (("NMC", "NMC"), ("HCPC", "HCPC"), ("SWE", "Social Work England"), ("GMC", "GMC"), ("none", "None"))
-STATES = (("registered", "Registered"), ("lapsed", "Lapsed"), ("abroad", "Registered abroad"),
-          ("on-a-route", "Working towards it"), ("none", "Not registered"))  # fmt: skip
+STATES = (("registered", "Registered in the UK"), ("lapsed", "Lapsed"),
+          ("qualified-abroad", "Qualified abroad"), ("training", "Training in the UK"),
+          ("none", "Not registered"))  # fmt: skip
 ENGLISH = (("ielts-academic", "IELTS Academic"), ("ielts-general", "IELTS General"), ("oet", "OET"),
            ("none", "None yet"))  # fmt: skip
 HOURS = (("full-time", "Full time"), ("part-time", "Part time"))

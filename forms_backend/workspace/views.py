@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .. import export
-from ..backend import backend_of
+from ..backend import LONDON, backend_of
 from ..mail import shown, stage_message
 from ..manifest import Manifest
+from ..matching import fitting
 from ..storage.staff import StaffSession
 from ..storage.workspace import SORTS, STAGES, Filters
 from .render import SOURCE_NAMES, STAGE_NAMES, base_path, page, source_name
@@ -182,6 +183,8 @@ async def _application_page(
     label = names(manifest, [app.council])
     standard = [(STAGE_NAMES[k], t) for k in STAGES if (t := stage_template(manifest, app.council, k))]
     to = request.query_params.get("moved", "")
+    today = backend.settings.now().astimezone(LONDON).date()
+    role = str(app.answers.get("role", ""))
     return page(
         request, workspace_of(request).env, "application.html", manifest, status,
         title=app.name or app.reference, session=session, current="/applications", app=app, moves=moves,
@@ -192,7 +195,9 @@ async def _application_page(
         standard_messages=standard,
         notice=f"Moved to {STAGE_NAMES[to]}." if to in STAGES and not errors else "",
         came_from=source_name(app.source) + (f" ({app.medium})" if app.source not in SOURCE_NAMES else ""),
-        error_summary=bool(errors),
+        error_summary=bool(errors), outcome_names=fitting.LABELS,
+        fit=fitting.reasons_for(manifest, app.council, app.campaign, role, app.answers, today),
+        route=fitting.route_of(manifest, app.answers, today),
     )  # fmt: skip
 
 
