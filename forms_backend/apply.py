@@ -17,11 +17,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from . import guards, pages
-from .backend import Backend, backend_of
-from .bank import joining
+from .backend import LONDON, Backend, backend_of
+from .bank import joining, next_steps
 from .evaluation.sources import source_of
 from .mail import compose
 from .manifest import Manifest, ManifestError, is_open
+from .matching.fitting import route_of
 from .parsing import BadRequest, Submission, parse_body
 from .references import new_reference
 from .responses import NO_STORE, refuse, site_url, too_often, wants_json
@@ -181,7 +182,11 @@ async def _apply(request: Request, backend: Backend) -> Response:
         )
     if saved.created:
         backend.outbox.wake()
-    return _accepted(request, manifest, form, saved.reference, not saved.created)
+    route = route_of(manifest, result.answers, now.astimezone(LONDON).date())
+    after = (
+        next_steps.next_url(manifest, await backend.bank_secret(), form, saved.reference) if route else None
+    )
+    return _accepted(request, manifest, form, saved.reference, not saved.created, after)
 
 
 def _not_open(request: Request, form: dict, manifest: Manifest, state: bool | None) -> Response:
@@ -197,11 +202,16 @@ def _not_open(request: Request, form: dict, manifest: Manifest, state: bool | No
     return refuse(request, 410, heading, message, form, manifest)
 
 
-def _accepted(request: Request, manifest: Manifest, form: dict, reference: str, duplicate: bool) -> Response:
+def _accepted(request: Request, manifest: Manifest, form: dict, reference: str, duplicate: bool,
+              after: str | None = None) -> Response:  # fmt: skip
+    """201 with the reference (and `next_url`: the thank-you page with the steps left on the
+    applicant's route to registration, when they are on one), or the redirect to either page."""
     if wants_json(request):
         body: dict[str, Any] = {"reference": reference}
         if duplicate:
             body["duplicate"] = True
+        if after:
+            body["next_url"] = after
         return JSONResponse(body, 201, headers=NO_STORE)
     thanks = site_url(manifest, form, "thanks", backend_of(request).settings)
-    return RedirectResponse(f"{thanks}?ref={reference}", 303, headers=NO_STORE)
+    return RedirectResponse(after or f"{thanks}?ref={reference}", 303, headers=NO_STORE)

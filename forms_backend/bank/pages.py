@@ -24,7 +24,7 @@ from ..matching import fitting
 from ..parsing import URLENCODED, BadRequest, media_type, parse_body
 from ..storage.bank import BankPerson
 from ..workspace.render import HEADERS, day, source_name
-from . import links
+from . import links, next_steps
 
 HERE = Path(__file__).parent
 PAGE_HEADERS = {**HEADERS, "Referrer-Policy": "no-referrer"}
@@ -256,4 +256,5 @@ def routes() -> list[BaseRoute]:
         Route("/bank/{token}/leave", leave, methods=["POST"]),
         Route("/bank/{token}/erase", erase, methods=["POST"]),
         Route("/bank/{token}/contacts/{contact}", contact, methods=["GET", "POST"]),
+        Route("/next/{council}/{campaign}/{reference}/{signature}", next_steps.page, methods=["GET"]),
     ]

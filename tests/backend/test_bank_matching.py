@@ -70,3 +70,30 @@ def test_a_role_ranks_its_applicants_and_says_why(dist: Path, manifest: dict, tm
         assert any(line["action"] == "match" for line in storage.audit_lines(None, 100))
     finally:
         storage.close()
+
+
+def test_an_applicant_on_a_route_sees_its_steps_on_the_thank_you_page(
+    dist: Path, manifest: dict, tmp_path: Path, database_url: str
+) -> None:
+    settings = make_settings(dist, tmp_path, database_url=database_url)
+    form = form_of(manifest, COUNCIL, CAMPAIGN)
+    nurse = answers_of(form, "amara@example.com", profession="registered-nurse", registration_body="NMC",
+                       registration_state="qualified-abroad", nmc_cbt="passed",
+                       nmc_osce="not-yet")  # fmt: skip
+    with LiveServer(create_app(settings)) as live, site_client(live.url) as client:
+        sent = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data=nurse, headers=JSON)
+        assert sent.status_code == 201 and "next_url" in sent.json()
+        reference, after = sent.json()["reference"], sent.json()["next_url"]
+        path = "/" + after.split("/api/", 1)[1]
+        page = client.get(path)
+        assert page.status_code == 200 and "The steps left on your route to UK registration" in page.text
+        assert "OSCE" in page.text and reference in page.text and "Overall, how did you feel" in page.text
+        assert page.headers["referrer-policy"] == "no-referrer"
+        other = client.get(path.replace(reference, reference[:-1] + ("X" if reference[-1] != "X" else "Y")))
+        assert other.status_code == 404  # the signature is the reference's own
+        without_js = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data={**nurse, "email": "bola@example.com"})
+        assert without_js.status_code == 303 and "/next/" in without_js.headers["location"]
+        plain = answers_of(form, "cai@example.com", profession="care-worker", registration_body="none",
+                           registration_state="none")  # fmt: skip
+        no_route = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data=plain, headers=JSON)
+        assert no_route.status_code == 201 and "next_url" not in no_route.json()

@@ -189,7 +189,7 @@
       }).then(function (response) {
         if (response.status === 201) {
           return response.json().then(function (data) {
-            window.location.assign(form.getAttribute("data-thanks") + "?ref=" + encodeURIComponent(data.reference));
+            window.location.assign(data.next_url || form.getAttribute("data-thanks") + "?ref=" + encodeURIComponent(data.reference));
           });
         }
         if (response.status === 422) {
