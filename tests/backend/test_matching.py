@@ -392,3 +392,13 @@ def test_an_essential_not_met_is_never_ranked_above_one_met(
         for reason in reasons:
             assert reason.outcome in ("met", "not-met", "on-a-route", "unknown") and reason.text
             assert reason.outcome != "met" or reason.requirement == "registration" or not reason.steps_left
+
+
+def test_the_generator_and_the_matching_name_each_professions_regulator_alike() -> None:
+    """Written twice (the generator and the backend do not import each other): kept equal here."""
+    from forms_backend.matching import profile
+    from generator import requirements_models
+
+    assert {k: v for k, v in requirements_models.BODY_OF.items() if v} == {
+        k: v for k, v in profile.BODY_OF.items() if v
+    }
