@@ -1,5 +1,6 @@
 """The talent bank's emails to a person, each with their private link: the reminder a month
-before their consent ends (one click on their page keeps them in)."""
+before their consent ends (one click on their page keeps them in), a council's interest, and the
+confirmation of a join on the bank's own form."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 
 from ..mail import region_message
 from ..manifest import Manifest
+from ..storage.bank import BankJoin
 from . import joining
 
 
@@ -44,3 +46,34 @@ def interest(manifest: Manifest, secret: str, email: str, name: str, council_nam
     return region_message(
         manifest, f"{region} talent bank", name, email, subject, body, now, mail_from, "bank"
     )
+
+
+def joined(manifest: Manifest, secret: str, email: str, join: BankJoin, now: dt.datetime, title: str,
+           told: list[str], mail_from: str | None = None) -> bytes:  # fmt: skip
+    """The confirmation of a join on the talent bank's own form (`title`: the campaign's): what
+    the person agreed to, what they told us (`told`, a line each), until when, and their private link."""
+    region = manifest.region.get("name", "the region")
+    body = (
+        f"Dear {join.name or 'talent bank member'},\n\n"
+        f"Thank you for joining the {region} talent bank from {title}. You agreed to this:\n\n"
+        f'"{join.wording}"\n\n'
+        + ("You told us:\n" + "".join(f"- {line}\n" for line in told) + "\n" if told else "")
+        + joining.note(manifest, secret, email, join, now)
+        + "If you did not ask to join, open the link and choose to leave: we will delete what we hold.\n"
+    )
+    sender, subject = f"{region} talent bank", "You are in the talent bank"
+    return region_message(manifest, sender, join.name, email, subject, body, now, mail_from, "bank")
+
+
+def new_link(manifest: Manifest, secret: str, email: str, name: str, now: dt.datetime,
+             mail_from: str | None = None) -> bytes:  # fmt: skip
+    """The link someone asked for on the talent bank's "email me a new link" page."""
+    region = manifest.region.get("name", "the region")
+    body = (
+        f"Dear {name or 'talent bank member'},\n\n"
+        f"Here is a new link to your page in the {region} talent bank, as you asked:\n\n"
+        f"{joining.private_link(manifest, secret, email, now)}\n\n"
+        "If you did not ask for it, you can ignore this email: the link works only for this address.\n"
+    )
+    sender, subject = f"{region} talent bank", "Your talent bank page"
+    return region_message(manifest, sender, name, email, subject, body, now, mail_from, "bank")

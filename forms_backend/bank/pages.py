@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -22,9 +23,11 @@ from starlette.routing import BaseRoute, Route
 from ..backend import backend_of
 from ..matching import fitting
 from ..parsing import URLENCODED, BadRequest, media_type, parse_body
+from ..responses import too_often
 from ..storage.bank import BankPerson
 from ..workspace.render import HEADERS, day, source_name
 from . import links, next_steps
+from . import mail as bank_mail
 
 HERE = Path(__file__).parent
 PAGE_HEADERS = {**HEADERS, "Referrer-Policy": "no-referrer"}
@@ -36,7 +39,7 @@ REFUSED = {
     "tampered": ("This link does not work", "The link is not complete, or it was changed. Open it again "
                  "from the email we sent you, or copy all of it into your browser."),
     "expired": ("This link has expired", "Links to your page work for 6 months. Every email we send you "
-                "has a new one; or email the region's team and they will send you one."),
+                "has a new one, or ask for one now: see the link below."),
     "gone": ("There is nothing in the talent bank for this link", "You may have left the talent bank, or "
              "asked us to erase what we held. If you want to join again, tick the talent bank box when "
              "you next apply."),
@@ -66,8 +69,40 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 def _refused(request: Request, reason: str) -> HTMLResponse:
     title, text = REFUSED[reason]
+    again = (f"{request.scope.get('root_path', '')}/bank/link", "Email me a new link")
     return _render(request, "message.html", 404 if reason == "gone" else 410 if reason == "expired" else 400,
-                   title=title, paragraphs=[text])  # fmt: skip
+                   title=title, paragraphs=[text], back=again if reason != "gone" else None)  # fmt: skip
+
+
+async def ask_for_link(request: Request) -> Response:
+    """GET: the form; POST: a new private link emailed to the address, if the bank has it (the
+    page says the same either way, so nobody learns who is in the bank)."""
+    if request.method == "GET":
+        return _render(request, "link.html", title="Email me a new link", address="")
+    limited = too_often(request, "bank-link", "Nothing was sent", "this form")
+    if limited:
+        return limited
+    try:
+        fields = await _fields(request)
+    except BadRequest as exc:
+        return _render(request, "message.html", 400, title="Nothing was sent", paragraphs=[exc.message])
+    typed = (fields.get("email") or [""])[0].strip()
+    try:
+        address = validate_email(typed, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        error = {"email": "Enter an email address in the correct format, like name@example.com"}
+        return _render(
+            request, "link.html", 400, title="Error: email me a new link", address=typed, errors=error
+        )
+    backend = backend_of(request)
+    manifest, now, secret = backend.manifests.get(), backend.settings.now(), await backend.bank_secret()
+
+    def compose(email: str, name: str) -> bytes:
+        return bank_mail.new_link(manifest, secret, email, name, now, backend.settings.mail_from)
+
+    await backend.call("bank_send_link", address, now, compose)
+    said = f"If {address} is in the talent bank, we have sent it a new link to your page (for 6 months)."
+    return _render(request, "message.html", title="Check your email", paragraphs=[said])
 
 
 async def _person(request: Request) -> BankPerson | str:
@@ -250,6 +285,7 @@ async def contact(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
+        Route("/bank/link", ask_for_link, methods=["GET", "POST"]),
         Route("/bank/{token}", show, methods=["GET"]),
         Route("/bank/{token}/preferences", save_preferences, methods=["POST"]),
         Route("/bank/{token}/stay", stay, methods=["POST"]),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .staff import stamp
 
 PUBLIC = ("bank_secret", "bank_person", "bank_update", "bank_stay", "bank_leave", "sweep_bank",
-          "bank_people_count")  # fmt: skip
+          "bank_people_count", "bank_send_link")  # fmt: skip
 # The columns search narrows by, from a person's structured answers (matching/profile.py).
 SEARCHED = ("profession", "registration_body", "registration_state", "english_test", "hours")
 REMIND_DAYS, DELETE_DAYS = 30, 30
@@ -258,6 +258,22 @@ class BankQueries:
         if deleted:
             self.after_delete()
         return len(due), hidden, deleted
+
+    def bank_send_link(self, email: str, now: dt.datetime, compose: Callable[[str, str], bytes]) -> bool:
+        """A new private link, compose(email, name) -> the message, into the outbox for the
+        person with this address; False (and nothing sent) when the bank has no one by it."""
+        moment = self.moment(now)
+        with self.transaction() as db:
+            row = db.execute("SELECT id, email, name FROM bank_people WHERE email = ?",
+                             (email.strip().lower(),)).fetchone()  # fmt: skip
+            if row is None:
+                return False
+            db.execute(
+                "INSERT INTO outbox (bank_person_id, reference, kind, recipient, message, created_at, "
+                "next_attempt_at) VALUES (?, 'talent-bank', 'bank-link', ?, ?, ?, ?)",
+                (row[0], row[1], compose(row[1], row[2]), moment, moment),
+            )
+        return True
 
     def bank_people_count(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM bank_people")[0][0])

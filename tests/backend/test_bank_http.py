@@ -141,3 +141,36 @@ def test_recruit_bank_sweep_sends_the_reminder_with_a_link_that_keeps_the_person
         main, ["bank", "sweep"], obj={}
     )
     assert "0 reminded, 0 hidden" in result.output  # renewed: a year from the reminder
+
+
+def test_an_expired_link_leads_to_a_new_one_by_email(dist: Path, manifest: dict, tmp_path: Path,
+                                                     database_url: str) -> None:  # fmt: skip
+    clock = [NOW]
+    settings = make_settings(dist, tmp_path, database_url=database_url, clock=lambda: clock[0])
+    with LiveServer(create_app(settings)) as live:
+        reference = applied(live.url, manifest, "dudley", "come-back-to-care", "dee@example.com")
+        path = "/" + private_link(settings, reference).split("/api/", 1)[1]
+        clock[0] = NOW + dt.timedelta(days=200)
+        with httpx.Client(base_url=live.url, timeout=10) as client:
+            old = client.get(path)
+            assert old.status_code == 410 and "/bank/link" in old.text
+            wrong = client.post("/bank/link", data={"email": "not an address"})
+            assert wrong.status_code == 400 and "correct format" in wrong.text
+            for typed in ("DEE@example.com", "nobody@example.com"):  # the same answer for both
+                said = client.post("/bank/link", data={"email": typed})
+                assert said.status_code == 200 and "Check your email" in said.text
+        storage = open_storage(settings.database_url)
+        try:
+            mail = [m for m in storage.due(clock[0], limit=50) if m.kind == "bank-link"]
+        finally:
+            storage.close()
+        assert [m.recipient for m in mail] == ["dee@example.com"]  # nobody else was written to
+        drain_storage = open_storage(settings.database_url)
+        try:
+            drain(drain_storage, settings)
+        finally:
+            drain_storage.close()
+        fresh = max(Path(settings.mail_dir).glob("talent-bank-*.eml"), key=lambda p: p.stat().st_mtime)
+        body = email.message_from_bytes(fresh.read_bytes(), policy=default).get_body().get_content()  # type: ignore[union-attr]
+        new = "/" + re.search(r"https?://\S+/api/(bank/\S+)", body).group(1)  # type: ignore[union-attr]
+        assert httpx.get(live.url + new, timeout=10).status_code == 200
