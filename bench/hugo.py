@@ -3,8 +3,9 @@
 `write_site(project, site)` reads the project through the generator's own loader (so shared
 campaigns are merged exactly as our build merges them) and writes one Hugo content file per page
 our build writes: per campaign the landing page, roles list, each role, apply, thanks, the
-feedback page after the thank-you page's survey, privacy and accessibility; per council its
-index; the region's hub and 404 page. Markdown (campaign body, role descriptions, FAQ answers)
+feedback page after the thank-you page's survey, privacy and accessibility (and, for a campaign
+offering the talent bank, its join page and the page after it); per council its index; the
+region's hub and 404 page. Markdown (campaign body, role descriptions, FAQ answers)
 is the same text; the layout in bench/hugo_site/ has the same shell (head with Open Graph
 tags, header, breadcrumbs, footer), JobPosting JSON-LD and form, so pages come out at a similar
 size. Hugo is Debian's `hugo` package, never committed.
@@ -20,6 +21,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from generator.bank_form import HOURS, PROFESSIONS
 from generator.jsonld import EMPLOYMENT
 from generator.models import Campaign, Role
 from generator.project import load_project
@@ -265,7 +267,23 @@ def _write_campaign(
         base / "accessibility.md",
         {**statement, "crumb": "Accessibility statement", "opens_text": _date(m.opens)},
     )
-    return 7 + len(m.roles)
+    if m.talent_bank is None:
+        return 7 + len(m.roles)
+    join = {
+        **common,
+        "title": f"Join the talent bank – {suffix}",
+        "type": "join",
+        "crumb": "Join the talent bank",
+        "action": f"/api/bank/join/{council}/{slug}",
+        "wording": m.talent_bank.wording,
+        "hint": m.talent_bank.hint,
+        "professions": PROFESSIONS,
+        "hours": HOURS,
+    }
+    _page(base / "talent-bank" / "_index.md", join)
+    joined = {**common, "title": f"You are in the talent bank – {suffix}", "type": "join", "noindex": True}
+    _page(base / "talent-bank" / "joined.md", {**joined, "crumb": "Joined"})
+    return 9 + len(m.roles)
 
 
 def build_command(site: Path, out: Path, binary: str = "hugo") -> list[str]:

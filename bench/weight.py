@@ -34,6 +34,7 @@ PAGE_TYPES = (
     "role",
     "apply",
     "thanks",
+    "join",
     "privacy",
     "accessibility",
 )
@@ -62,6 +63,8 @@ def page_type(rel: str) -> str | None:
         return "apply"
     if inner == ["apply", "thanks"]:
         return "thanks"
+    if inner == ["talent-bank"]:
+        return "join"
     if inner in (["privacy"], ["accessibility"]):
         return inner[0]
     return None

@@ -26,6 +26,7 @@ from . import guards, workspace
 from .admin import application_file, applications, health
 from .apply import apply
 from .backend import Backend
+from .bank import join as bank_join
 from .bank import pages as bank_pages
 from .evaluation import intake, ratings, rollup
 from .manifest import ManifestError
@@ -62,6 +63,7 @@ def create_app(settings: Settings, storage: Storage | None = None) -> Starlette:
                 "/councils/{slug}/applications/{reference}/files/{field}", application_file, methods=["GET"]
             ),
             *bank_pages.routes(),
+            Route("/bank/join/{council}/{campaign}", bank_join.join, methods=["POST"]),
             Route("/events", intake.beacon, methods=["POST"]),
             Route("/ratings", ratings.rate, methods=["POST"]),
             Route("/events.gif", intake.pixel, methods=["GET"]),

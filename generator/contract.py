@@ -34,7 +34,8 @@ CAMPAIGN_PAGE: dict[str, str] = {
     "height, or None), story_images (story index -> image; hero and story images of PNG, JPEG or "
     "WebP also have srcset: (path, width) pairs of the build's narrower copies, the original last), "
     "links (paths of "
-    "landing, roles, apply, thanks, privacy, accessibility), share_links, and open_roles and "
+    "landing, roles, apply, thanks, privacy, accessibility, and join, the talent bank's form, "
+    "only when the campaign has talent_bank), share_links, and open_roles and "
     "closed_roles (its roles split by `role.closed`, each in YAML order).",
 }
 
@@ -75,6 +76,16 @@ PAGES: dict[str, dict[str, str]] = {
         "survey": "The one-question satisfaction survey under the thank-you page: action (URL it "
         "posts to, the backend's /ratings, with council, campaign and score 1 to 5). The page it "
         "leads to, feedback.html, is a thanks page too and receives the same.",
+    },
+    "join": {
+        **CAMPAIGN_PAGE,
+        "form": 'The "join the talent bank" form, for a campaign with talent_bank (open or '
+        "closed): action (URL it posts to, the backend's /bank/join/<council>/<campaign>), fields "
+        "(field specs as the apply form's: full_name, email, profession, hours, "
+        "talent_bank_consent with the campaign's wording, privacy_consent), honeypot, errors and "
+        "answers (empty when built). It carries the APPLY_HOOKS, by which the backend shows it "
+        "again with errors. The page it leads to, join_done.html, is a join page too and "
+        "receives the same.",
     },
     "privacy": CAMPAIGN_PAGE,
     "accessibility": CAMPAIGN_PAGE,

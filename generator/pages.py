@@ -5,7 +5,8 @@ A campaign's pages are declared in CAMPAIGN_PAGES, in the order they are rendere
 `<template>.html` (the template is named after the page's kind unless it says otherwise), so a
 council can override one campaign's page alone. The page after the thank-you page's survey is a
 "thanks" page of its own template (feedback.html): counted as a thank-you page, it receives
-what one does.
+what one does. A campaign that offers the talent bank also has its "join the talent bank" page
+and the page after it (join_done.html), open or closed: the bank outlives the campaign.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .bank_form import join_fields
 from .forms import HONEYPOT, has_file
 from .jsonld import job_posting
 from .render import PageInfo, Rendered, Renderer
-from .urls import feedback_path
+from .urls import feedback_path, joined_path, offers_bank
 from .views import CampaignView, CouncilView, RoleView, describe
 
 
@@ -35,6 +37,7 @@ class CampaignPage:
     per_role: bool = False  # one page for each role, at the role's path
     template: str = ""  # its template's name, when not its kind's
     path: Callable[[CampaignView], str] | None = None  # where it goes, when not at campaign.links[kind]
+    when: Callable[[CampaignView], bool] | None = None  # for the campaigns it says, when not for all
 
 
 CAMPAIGN_PAGES = (
@@ -51,6 +54,23 @@ CAMPAIGN_PAGES = (
         noindex=True,
         template="feedback",
         path=feedback_path,
+    ),
+    CampaignPage(
+        "join",
+        "Join the talent bank – {suffix}",
+        "Not ready to apply to {title}? Join the talent bank and councils can contact you about jobs.",
+        "Join the talent bank",
+        when=offers_bank,
+    ),
+    CampaignPage(
+        "join",
+        "You are in the talent bank – {suffix}",
+        "",
+        "Joined",
+        noindex=True,
+        template="join_done",
+        path=joined_path,
+        when=offers_bank,
     ),
     CampaignPage(
         "privacy",
@@ -120,6 +140,8 @@ def render_campaign(renderer: Renderer, council: CouncilView, campaign: Campaign
     common = {"council": council, "campaign": campaign}
     markdown = renderer.cache.markdown
     for page in CAMPAIGN_PAGES:
+        if page.when is not None and not page.when(campaign):
+            continue
         for role in campaign.roles if page.per_role else [None]:
             if role is not None:
                 path = role.path
@@ -179,4 +201,10 @@ def _extra(
         return {"form": form}
     if kind == "thanks":
         return {"survey": {"action": renderer.urls.ratings()}}
+    if kind == "join" and campaign.model.talent_bank is not None:
+        fields = join_fields(campaign.model.talent_bank, council.model.name)
+        action = renderer.urls.bank_join(council, campaign)
+        return {
+            "form": {"action": action, "fields": fields, "honeypot": HONEYPOT, "errors": {}, "answers": {}}
+        }
     return {}

@@ -70,6 +70,10 @@ class Urls:
         """Where the thank-you page's one-question survey posts: the backend's /ratings."""
         return f"{self.backend_url.rstrip('/')}/ratings"
 
+    def bank_join(self, council: CouncilView, campaign: CampaignView) -> str:
+        """Where a campaign's "join the talent bank" form posts: the backend's /bank/join/."""
+        return f"{self.backend_url.rstrip('/')}/bank/join/{council.slug}/{campaign.slug}"
+
     def events(self) -> str:
         """Where pages count their views: the backend's /events (and /events.gif)."""
         return f"{self.backend_url.rstrip('/')}/events"
@@ -78,3 +82,13 @@ class Urls:
 def feedback_path(campaign: CampaignView) -> str:
     """The page the backend sends someone to once their answer to the survey is kept."""
     return f"{campaign.links['thanks']}feedback/"
+
+
+def offers_bank(campaign: CampaignView) -> bool:
+    """Whether the campaign offers the regional talent bank (`talent_bank:` in its YAML)."""
+    return campaign.model.talent_bank is not None
+
+
+def joined_path(campaign: CampaignView) -> str:
+    """The page the backend sends someone to once they have joined the talent bank."""
+    return f"{campaign.links['join']}joined/"

@@ -306,6 +306,8 @@ def _campaign_view(
         "privacy": f"{base}privacy/",
         "accessibility": f"{base}accessibility/",
     }
+    if model.talent_bank is not None:  # the bank's own form, open or closed: the bank outlives campaigns
+        links["join"] = f"{base}talent-bank/"
     roles = []
     for r in model.roles:
         closes = role_closes(r.closes, model.closes)

@@ -17,7 +17,8 @@ EXAMPLE_COUNCILS = 14
 EXAMPLE_CAMPAIGNS = 33  # one of them closed on TODAY, the others open
 EXAMPLE_OPEN_CAMPAIGNS = 32
 EXAMPLE_SITES = 1 + EXAMPLE_COUNCILS + EXAMPLE_CAMPAIGNS  # as verify counts them: the hub and 404 are one
-EXAMPLE_PAGES = 333  # HTML files: the hub, the 404 page and 331 in the councils' folders
+EXAMPLE_PAGES = 397  # HTML files: the hub, the 404 page and 395 in the councils' folders
+EXAMPLE_BANK_CAMPAIGNS = 32  # those offering the talent bank: each has its join and "joined" pages
 
 
 def parse(path: Path) -> BeautifulSoup:

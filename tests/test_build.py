@@ -231,6 +231,8 @@ PAGE_TEMPLATES = {
     "apply.html": "apply",
     "thanks.html": "thanks",
     "feedback.html": "thanks",  # the page after the thank-you page's survey
+    "join.html": "join",  # the talent bank's own form
+    "join_done.html": "join",  # and the page after it
     "privacy.html": "privacy",
     "accessibility.html": "accessibility",
     "404.html": "not_found",

@@ -60,6 +60,7 @@ def test_every_page_but_the_404_counts_its_view_and_says_which_page_it_is(dist: 
         "role",
         "apply",
         "thanks",
+        "join",
         "privacy",
         "accessibility",
     }

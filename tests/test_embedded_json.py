@@ -279,6 +279,10 @@ def expected_h1(path: str) -> str:
             return "Application received"
         case ["apply", "thanks", "feedback"]:
             return "Thank you for your feedback"
+        case ["talent-bank"]:
+            return "Join the talent bank"
+        case ["talent-bank", "joined"]:
+            return "You are in the talent bank"
         case ["privacy"]:
             return "Privacy notice"
         case ["accessibility"]:

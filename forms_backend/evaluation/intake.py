@@ -26,7 +26,7 @@ from ..manifest import Manifest
 from ..storage.analytics import PageEvent
 from . import classify
 
-PAGES = {"hub", "council", "landing", "roles", "role", "apply", "thanks", "privacy", "accessibility"}
+PAGES = {"hub", "council", "landing", "roles", "role", "apply", "thanks", "join", "privacy", "accessibility"}
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 UTM = ("utm_source", "utm_medium", "utm_campaign")
 MAX_BODY = 4096

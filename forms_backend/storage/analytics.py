@@ -26,7 +26,7 @@ class PageEvent:
     at: dt.datetime
     council: str | None
     campaign: str | None
-    page: str  # hub, council, landing, roles, role, apply, thanks, privacy, accessibility
+    page: str  # hub, council, landing, roles, role, apply, thanks, join, privacy, accessibility
     role: str | None
     source: str
     medium: str

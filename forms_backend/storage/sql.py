@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from . import analytics, bank, bank_search, rollups, saving, staff, workspace
+from . import analytics, bank, bank_join, bank_search, rollups, saving, staff, workspace
 from .interface import (
     Application,
     OutboxItem,
@@ -74,6 +74,7 @@ PUBLIC_METHODS = Storage.__abstractmethods__ | {
     *rollups.PUBLIC,
     *bank.PUBLIC,
     *bank_search.PUBLIC,
+    *bank_join.PUBLIC,
 }
 
 
@@ -94,6 +95,7 @@ class SQLStorage(
     rollups.RollupQueries,
     bank.BankQueries,
     bank_search.BankSearchQueries,
+    bank_join.BankJoinQueries,
     Storage,
 ):
     """The queries of the Storage interface, shared by the engines."""

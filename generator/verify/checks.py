@@ -196,12 +196,18 @@ def form_state(page: str, doc: Node, site_status: str, action: str) -> list[str]
     """Problems with whether `page` offers the application form."""
     problems = []
     forms = list(doc.find_all("form"))
-    apply_forms = [  # the thank-you page's one-question survey (posting to /ratings) is not one
+    # Not application forms: the thank-you page's one-question survey (posting to /ratings), and
+    # the talent bank's own form (to /bank/join/...), which a closed campaign still offers.
+    apply_forms = [
         f
         for f in forms
-        if "data-apply-form" in f.attrs
-        or (
-            f.attrs.get("method", "").lower() == "post" and not f.attrs.get("action", "").endswith("/ratings")
+        if "/bank/join/" not in f.attrs.get("action", "")
+        and (
+            "data-apply-form" in f.attrs
+            or (
+                f.attrs.get("method", "").lower() == "post"
+                and not f.attrs.get("action", "").endswith("/ratings")
+            )
         )
     ]
     is_apply = page.rstrip("/").endswith("/apply")

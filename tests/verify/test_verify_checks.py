@@ -111,6 +111,24 @@ def test_the_closed_campaign_is_found_closed_and_offers_no_form(dist: Path, mani
     assert any("the campaign is closed but the page shows an application form" in p for p in problems)
 
 
+def test_the_talent_bank_form_is_not_an_application_form(dist: Path) -> None:
+    """A closed campaign still offers the talent bank's own form: verify must not count it."""
+    path = "/shropshire/time-to-care/talent-bank/"
+    page = checks.parse((dist / path.lstrip("/") / "index.html").read_text(encoding="utf-8"))
+    (form,) = page.find_all("form")
+    assert checks.form_state(path, page, "closed", "/api/x") == []
+    posted = form.attrs["action"]
+    assert posted == "/api/bank/join/shropshire/time-to-care"
+    # the same form posting anywhere else would be an application form on a closed campaign
+    elsewhere = checks.parse(
+        (dist / path.lstrip("/") / "index.html").read_text(encoding="utf-8").replace(posted, "/api/x")
+    )
+    line = next(elsewhere.find_all("form")).line
+    assert checks.form_state(path, elsewhere, "closed", "/api/x") == [
+        f"the campaign is closed but the page shows an application form (line {line})"
+    ]
+
+
 def test_json_ld_must_match_the_role_page(dist: Path) -> None:
     page = dist / "dudley/come-back-to-care/roles/occupational-therapist/index.html"
     html = page.read_text(encoding="utf-8")
