@@ -81,14 +81,18 @@ async def search(request: Request, session: StaffSession) -> Response:
     )  # fmt: skip
 
 
-def _roles(manifest: Manifest, council: str) -> list[tuple[str, str]]:
-    """(campaign/role, "Role title, campaign title") for every role of the council's campaigns."""
+def _roles(manifest: Manifest, council: str | None) -> list[tuple[str, str]]:
+    """(council/campaign/role, "Role title (campaign title)") for every role of the council's
+    campaigns; for the coordinator (None), every council's, with the council named."""
     found = []
-    for form in manifest.council_forms(council):
-        for spec in form["fields"]:
-            if spec["id"] == "role":
-                found += [(f"{form['campaign']}/{o['value']}", f"{o['label']} ({form['title']})")
-                          for o in spec.get("options") or []]  # fmt: skip
+    for slug in [council] if council else sorted(manifest.councils):
+        name = manifest.councils.get(slug, {}).get("name", slug)
+        for form in manifest.council_forms(slug):
+            for spec in form["fields"]:
+                if spec["id"] == "role":
+                    found += [(f"{slug}/{form['campaign']}/{o['value']}",
+                               f"{o['label']} ({form['title']})" + ("" if council else f", {name}"))
+                              for o in spec.get("options") or []]  # fmt: skip
     return sorted(found, key=lambda r: r[1])
 
 
@@ -106,9 +110,8 @@ async def _entry_page(request: Request, session: StaffSession, status: int = 200
     council = session.user.council
     return page(
         request, workspace_of(request).env, "bank_entry.html", manifest, status, title=entry.handle,
-        session=session, current="/bank", entry=entry, roles=_roles(manifest, council) if council else [],
-        errors=errors or {}, notice=notice, error_summary=bool(errors),
-        may_contact=bool(council) and session.user.may_move,
+        session=session, current="/bank", entry=entry, roles=_roles(manifest, council),
+        errors=errors or {}, notice=notice, error_summary=bool(errors), may_contact=session.user.may_move,
         **_labels(manifest),
     )  # fmt: skip
 
@@ -125,18 +128,17 @@ async def express_interest(request: Request, session: StaffSession) -> Response:
     fields, refused = await form_of(request, session)
     if refused:
         return refused
-    council = session.user.council
-    if council is None or not session.user.may_move:
-        raise NotYours  # a council's editors contact people, for their council's roles
+    if not session.user.may_move:
+        raise NotYours  # editors (for their council's roles) and the coordinator (for any council's)
     backend = backend_of(request)
     manifest = backend.manifests.get()
     choice = str(fields.get("role", ""))
-    roles = dict(_roles(manifest, council))
+    roles = dict(_roles(manifest, session.user.council))
     if choice not in roles:
         return await _entry_page(
             request, session, 400, {"role": "Select the role you are interested in them for"}
         )
-    campaign, role = choice.split("/", 1)
+    council, campaign, role = choice.split("/", 2)
     person_id, now = int(request.path_params["person"]), backend.settings.now()
     secret = await backend.bank_secret()
     council_name = manifest.councils[council].get("name", council)
