@@ -183,9 +183,8 @@ async def _apply(request: Request, backend: Backend) -> Response:
     if saved.created:
         backend.outbox.wake()
     route = route_of(manifest, result.answers, now.astimezone(LONDON).date())
-    after = (
-        next_steps.next_url(manifest, await backend.bank_secret(), form, saved.reference) if route else None
-    )
+    secret = await backend.bank_secret()
+    after = next_steps.next_url(manifest, secret, form, saved.reference, settings) if route else None
     return _accepted(request, manifest, form, saved.reference, not saved.created, after)
 
 

@@ -121,3 +121,44 @@ def test_joining_finding_and_saying_yes(
     no_axe_findings(hr, "an entry once its person accepted")
     assert context.cookies() == []  # the person's pages set nothing
     staff.close()
+
+
+def test_matching_and_the_route_in_the_workspace(site: dict[str, Any], manifest: dict, context: Any,
+                                                 browser: Any) -> None:  # fmt: skip
+    from generator.verify.answers import valid_answers
+    from generator.verify.formflow import fill
+
+    form = next(f for f in manifest["forms"] if f["council"] == "birmingham"
+                and f["campaign"] == "overseas-qualified-nurses")  # fmt: skip
+    page = context.new_page()
+    page.goto(site["url"] + form["form_path"])
+    answers = {**valid_answers(form["fields"], "matching", TODAY), "email": "amara@example.com",
+               "match_registration_state": "qualified-abroad", "match_nmc_cbt": "passed",
+               "match_nmc_osce": "not-yet"}  # fmt: skip
+    fill(page, form["fields"], answers)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/next/**")  # the thank-you page with the route's steps
+    assert "The steps left on your route to UK registration" in page.locator("main").inner_text()
+    no_axe_findings(page, "the thank-you page with the route's steps")
+    storage = open_storage(site["database"])
+    try:
+        user, _ = storage.add_user("hr@birmingham.gov.uk", "birmingham", "editor", NOW)
+        token = auth.open_session(storage, user, NOW)
+    finally:
+        storage.close()
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff.add_init_script(axe_source(ROOT))
+    staff.add_cookies([{"name": auth.COOKIE, "value": token, "url": site["url"] + "/workspace"}])
+    hr = staff.new_page()
+    hr.goto(site["url"] + "/workspace/match")
+    no_axe_findings(hr, "matching, no role chosen")
+    hr.get_by_label("Role", exact=True).select_option(
+        "overseas-qualified-nurses/healthcare-support-worker-nurse-pathway"
+    )
+    hr.get_by_role("button", name="Rank").click()
+    assert "OSCE not yet booked" in hr.locator("table").inner_text()  # the route, in plain words
+    no_axe_findings(hr, "a role's ranking")
+    hr.locator("table a").first.click()
+    assert "Route to UK registration" in hr.locator("main").inner_text()
+    no_axe_findings(hr, "an application with its route")
+    staff.close()

@@ -21,6 +21,7 @@ from ..manifest import Manifest
 from ..matching.explain import RoutePlan
 from ..matching.fitting import route_of
 from ..responses import NO_STORE, site_url
+from ..settings import Settings
 from .joining import backend_address
 
 HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
@@ -31,9 +32,15 @@ def signature(secret: str, reference: str) -> str:
     return base64.urlsafe_b64encode(mac[:18]).decode()
 
 
-def next_url(manifest: Manifest, secret: str, form: dict, reference: str) -> str:
-    return (f"{backend_address(manifest)}/next/{form['council']}/{form['campaign']}/{reference}/"
-            f"{signature(secret, reference)}?ref={reference}")  # fmt: skip
+def next_url(manifest: Manifest, secret: str, form: dict, reference: str, settings: Settings) -> str:
+    """Where the applicant goes next: a path when the backend shares the sites' host (as the
+    thank-you page's own redirect does), else the backend's absolute address."""
+    path = f"/next/{form['council']}/{form['campaign']}/{reference}/{signature(secret, reference)}"
+    path += f"?ref={reference}"
+    same_host = manifest.same_host if settings.absolute_redirects is None else not settings.absolute_redirects
+    if same_host:
+        return str(manifest.region.get("backend_url", "/api")).rstrip("/") + path
+    return backend_address(manifest) + path
 
 
 def section(route: RoutePlan) -> str:

@@ -84,7 +84,8 @@ def test_an_applicant_on_a_route_sees_its_steps_on_the_thank_you_page(
         sent = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data=nurse, headers=JSON)
         assert sent.status_code == 201 and "next_url" in sent.json()
         reference, after = sent.json()["reference"], sent.json()["next_url"]
-        path = "/" + after.split("/api/", 1)[1]
+        assert after.startswith("/api/next/")  # the backend shares the sites' host: a path
+        path = after.removeprefix("/api")
         page = client.get(path)
         assert page.status_code == 200 and "The steps left on your route to UK registration" in page.text
         assert "OSCE" in page.text and reference in page.text and "Overall, how did you feel" in page.text
@@ -92,7 +93,7 @@ def test_an_applicant_on_a_route_sees_its_steps_on_the_thank_you_page(
         other = client.get(path.replace(reference, reference[:-1] + ("X" if reference[-1] != "X" else "Y")))
         assert other.status_code == 404  # the signature is the reference's own
         without_js = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data={**nurse, "email": "bola@example.com"})
-        assert without_js.status_code == 303 and "/next/" in without_js.headers["location"]
+        assert without_js.status_code == 303 and without_js.headers["location"].startswith("/api/next/")
         plain = answers_of(form, "cai@example.com", profession="care-worker", registration_body="none",
                            registration_state="none")  # fmt: skip
         no_route = client.post(f"/apply/{COUNCIL}/{CAMPAIGN}", data=plain, headers=JSON)
