@@ -26,7 +26,7 @@ from ..parsing import URLENCODED, BadRequest, media_type, parse_body
 from ..responses import too_often
 from ..storage.bank import BankPerson
 from ..workspace.render import HEADERS, day, source_name
-from . import links, next_steps
+from . import links, next_steps, wording
 from . import mail as bank_mail
 
 HERE = Path(__file__).parent
@@ -130,12 +130,14 @@ def _page(request: Request, person: BankPerson, status: int = 200, errors: dict 
         "stay_when_placed": person.stay_when_placed,
     }  # fmt: skip
     route = fitting.route_of(manifest, person.profile, backend_of(request).settings.now().date())
+    answers = wording.answer_lines(manifest, person.profile)
     expires = dt.datetime.fromisoformat(person.expires_at)
     ending = expires - backend_of(request).settings.now() <= dt.timedelta(days=31)
     return _render(
         request, "person.html", status, person=person, council_names=names, council_choices=councils,
         campaign_titles=titles, role_kinds=ROLE_KINDS, hours=HOURS, chosen=chosen, errors=errors or {},
-        notice=notice, ending=ending, route=route, months=int(manifest.region.get("talent_bank_months", 12)),
+        notice=notice, ending=ending, route=route, answers=answers,
+        months=int(manifest.region.get("talent_bank_months", 12)),
         base=f"{request.scope.get('root_path', '')}/bank/{request.path_params['token']}",
         title="Your talent bank page" if not errors else "Error: your talent bank page",
     )  # fmt: skip

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..backend import backend_of
 from ..bank import mail as bank_mail
+from ..bank import wording
 from ..manifest import Manifest
 from ..storage.bank_search import BankFilters, BankRow
 from ..storage.staff import StaffSession
@@ -108,10 +109,14 @@ async def _entry_page(request: Request, session: StaffSession, status: int = 200
         raise NotYours  # hidden, placed, left or erased: nobody's to see
     await audit(request, session, session.user.council, "bank-view", entry.handle)
     council = session.user.council
+    shared = {
+        k: v for k, v in entry.profile.items() if k != "postcode_district"
+    }  # where they live: not shown
     return page(
         request, workspace_of(request).env, "bank_entry.html", manifest, status, title=entry.handle,
         session=session, current="/bank", entry=entry, roles=_roles(manifest, council),
         errors=errors or {}, notice=notice, error_summary=bool(errors), may_contact=session.user.may_move,
+        answers=wording.answer_lines(manifest, shared),
         **_labels(manifest),
     )  # fmt: skip
 
