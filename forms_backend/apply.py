@@ -145,7 +145,7 @@ async def _apply(request: Request, backend: Backend) -> Response:
     came = await source_of(request, council, sub.fields)
     email = str(result.answers.get("email", ""))
     bank = joining.join_of(manifest, form, result.answers)  # the talent bank's box ticked
-    bank_note = joining.note(manifest, await backend.bank_secret(), email, bank, now) if bank else ""
+    route = route_of(manifest, result.answers, now.astimezone(LONDON).date())  # on a route to registration
     application = NewApplication(
         council=council,
         campaign=campaign,
@@ -161,6 +161,8 @@ async def _apply(request: Request, backend: Backend) -> Response:
         bank=bank,
     )
     try:
+        secret = await backend.bank_secret() if bank or route else ""  # read before anything is kept
+        bank_note = joining.note(manifest, secret, email, bank, now) if bank else ""
         saved = await backend.committer.save(
             SaveRequest.prepare(
                 application,
@@ -182,8 +184,6 @@ async def _apply(request: Request, backend: Backend) -> Response:
         )
     if saved.created:
         backend.outbox.wake()
-    route = route_of(manifest, result.answers, now.astimezone(LONDON).date())
-    secret = await backend.bank_secret()
     after = next_steps.next_url(manifest, secret, form, saved.reference, settings) if route else None
     return _accepted(request, manifest, form, saved.reference, not saved.created, after)
 
