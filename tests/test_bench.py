@@ -210,3 +210,10 @@ def test_the_bank_bench_spreads_its_people_over_every_search(tmp_path: Path) -> 
             assert all(r.name is None for r in rows)
     finally:
         storage.close()
+
+
+def test_raw_sqlite_writes_with_the_backends_whole_schema(tmp_path: Path) -> None:
+    """The baseline builds every table of the backend's schema, its triggers included."""
+    from bench.backend import raw_sqlite_rate
+
+    assert raw_sqlite_rate(tmp_path / "raw.db", 300, [500, 500], seconds=0.2) > 0

@@ -117,7 +117,9 @@ class BankQueries:
                    **{k: v for k, v in join.profile.items() if v not in (None, "", [])}}  # fmt: skip
         expires = now + dt.timedelta(days=round(join.months * 30.44))
         searched = [profile.get(column) or None for column in SEARCHED]
-        text = " ".join(str(v) for v in (join.name, *profile.values()) if v).lower()[:4000]
+        # what councils may search by: the person's answers, never their name (nobody finds out
+        # whether a named person is in the bank)
+        text = " ".join(str(v) for v in profile.values() if v).lower()[:4000]
         renewed = ("name", "consent_at", "consent_wording", "consent_version", "contact_scope", "expires_at",
                    *SEARCHED, "profile", "search_text", "updated_at")  # fmt: skip
         values = (join.name, self.moment(now), join.wording, join.version, json.dumps(join.scope),

@@ -152,3 +152,14 @@ def test_interest_through_the_outbox_and_details_only_once_accepted(region: Any)
         assert storage.bank_outcomes(NOW.date(), None)["in_bank"] == 0  # placed: out of the search
     finally:
         storage.close()
+
+
+def test_nobody_finds_a_person_by_their_name(database_url: str) -> None:
+    """Searching by name would tell a council whether someone is in the bank: names are not searched."""
+    storage = open_storage(database_url)
+    try:
+        join(storage, 7, "zainab@example.com", {"profession": "midwife"})
+        assert storage.bank_search(BankFilters(text="Person 7"))[1] == 0
+        assert storage.bank_search(BankFilters(text="midwife"))[1] == 1
+    finally:
+        storage.close()
