@@ -282,7 +282,7 @@ def expected_h1(path: str) -> str:
         case ["talent-bank"]:
             return "Join the talent bank"
         case ["talent-bank", "joined"]:
-            return "You are in the talent bank"
+            return "Check your email"
         case ["privacy"]:
             return "Privacy notice"
         case ["accessibility"]:

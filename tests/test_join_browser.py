@@ -78,7 +78,7 @@ def test_joining_without_applying(site: dict[str, Any], manifest: dict, page: An
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Join the talent bank").click()
     page.wait_for_url("**/talent-bank/joined/")
-    assert page.get_by_role("heading", level=1).inner_text() == "You are in the talent bank"
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
     no_axe_findings(page, "the joined page")
     deadline = dt.datetime.now() + dt.timedelta(seconds=15)
     while not list(site["mail"].glob("talent-bank-bank-joined-*.eml")) and dt.datetime.now() < deadline:

@@ -42,7 +42,7 @@ def test_every_campaign_with_a_talent_bank_and_no_other_has_the_join_page(dist: 
         assert post.find("label", attrs={"for": "talent_bank_consent"}).get_text() == wording
         assert post.find("script") is None and soup.find("script", src=lambda s: s and "apply." in s) is None
         done = parse(joined)
-        assert done.h1.get_text() == "You are in the talent bank"
+        assert done.h1.get_text() == "Check your email"
         assert "email with the link to your private page" in done.main.get_text()
         assert done.find("meta", attrs={"name": "robots"})["content"] == "noindex"
         assert f"<loc>{where}</loc>" in sitemap and f"<loc>{where}joined/</loc>" not in sitemap

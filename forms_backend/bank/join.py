@@ -164,8 +164,10 @@ async def join(request: Request) -> Response:
         f"Hours: {HOURS[str(profile['hours'])]}",
     ]
 
-    def compose() -> bytes:
-        return mail.joined(manifest, secret, email, bank, now, form["title"], told, settings.mail_from)
+    def compose(pending: bool) -> bytes:
+        return mail.joined(
+            manifest, secret, email, bank, now, form["title"], told, settings.mail_from, pending
+        )
 
     try:
         await backend.call("join_bank_alone", bank, email, now, council, campaign, compose)

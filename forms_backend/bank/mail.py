@@ -49,7 +49,7 @@ def interest(manifest: Manifest, secret: str, email: str, name: str, council_nam
 
 
 def joined(manifest: Manifest, secret: str, email: str, join: BankJoin, now: dt.datetime, title: str,
-           told: list[str], mail_from: str | None = None) -> bytes:  # fmt: skip
+           told: list[str], mail_from: str | None = None, pending: bool = False) -> bytes:  # fmt: skip
     """The confirmation of a join on the talent bank's own form (`title`: the campaign's): what
     the person agreed to, what they told us (`told`, a line each), until when, and their private link."""
     region = manifest.region.get("name", "the region")
@@ -58,10 +58,20 @@ def joined(manifest: Manifest, secret: str, email: str, join: BankJoin, now: dt.
         f"Thank you for joining the {region} talent bank from {title}. You agreed to this:\n\n"
         f'"{join.wording}"\n\n'
         + ("You told us:\n" + "".join(f"- {line}\n" for line in told) + "\n" if told else "")
+        + (
+            (
+                'To finish joining, open your private page and choose "Yes, add me to the talent bank". '
+                "Until you do, councils cannot find you; if you do nothing, what you sent is deleted in "
+                "30 days.\n\n"
+            )
+            if pending
+            else ""
+        )
         + joining.note(manifest, secret, email, join, now)
-        + "If you did not ask to join, open the link and choose to leave: we will delete what we hold.\n"
+        + "If you did not ask to join, do nothing, or open the link and choose to leave.\n"
     )
-    sender, subject = f"{region} talent bank", "You are in the talent bank"
+    sender = f"{region} talent bank"
+    subject = "Confirm that you want to join the talent bank" if pending else "You are in the talent bank"
     return region_message(manifest, sender, join.name, email, subject, body, now, mail_from, "bank")
 
 

@@ -147,9 +147,11 @@ async def show(request: Request) -> Response:
     person = await _person(request)
     if isinstance(person, str):
         return _refused(request, person)
-    notice = {"saved": "Your choices are saved.", "stayed": "You are staying in the talent bank."}.get(
-        request.query_params.get("done", ""), ""
-    )
+    notice = {
+        "saved": "Your choices are saved.",
+        "stayed": "You are staying in the talent bank.",
+        "confirmed": "You are in the talent bank: councils can find you now.",
+    }.get(request.query_params.get("done", ""), "")
     return _page(request, person, notice=notice)
 
 
@@ -215,7 +217,8 @@ async def stay(request: Request) -> Response:
     backend = backend_of(request)
     months = int(backend.manifests.get().region.get("talent_bank_months", 12))
     await backend.call("bank_stay", person.id, backend.settings.now(), months)
-    return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}?done=stayed", 303, headers=PAGE_HEADERS)
+    done = "confirmed" if person.pending else "stayed"
+    return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}?done={done}", 303, headers=PAGE_HEADERS)
 
 
 async def leave(request: Request) -> Response:

@@ -64,6 +64,7 @@ class BankPerson:
     travel_miles: int | None
     available_from: str | None
     hours: str | None
+    pending: bool  # joined on the bank's own form, not confirmed from the email yet
     profile: dict[str, Any]
     scope: dict[str, Any]
     applications: list[tuple[str, str, str, str]]  # (reference, council, campaign, created_at)
@@ -128,7 +129,7 @@ class BankQueries:
         columns = ("email", "email_digest", "joined_at", *renewed)
         person = db.execute(
             f"INSERT INTO bank_people ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            "ON CONFLICT (email) DO UPDATE SET reminded_at = NULL, hidden_at = NULL, "
+            "ON CONFLICT (email) DO UPDATE SET reminded_at = NULL, hidden_at = NULL, confirm_pending = 0, "
             "placed_at = NULL, " + ", ".join(f"{c} = excluded.{c}" for c in renewed) + " RETURNING id",
             (address, digest_of(address), self.moment(now), *values),
         ).fetchone()[0]
@@ -150,7 +151,7 @@ class BankQueries:
         rows = self.query(
             "SELECT id, email, name, joined_at, consent_at, consent_wording, expires_at, hidden_at, "
             "placed_at, stay_when_placed, councils, role_kinds, travel_miles, available_from, hours, "
-            "profile, contact_scope "
+            "confirm_pending, profile, contact_scope "
             "FROM bank_people WHERE email_digest = ?",
             (digest,),
         )
@@ -172,8 +173,8 @@ class BankQueries:
         )
         return BankPerson(
             r[0], r[1], r[2], stamp(r[3]) or "", stamp(r[4]) or "", r[5], stamp(r[6]) or "", stamp(r[7]),
-            stamp(r[8]), bool(r[9]), _listed(r[10]), _listed(r[11]), r[12], r[13], r[14],
-            json.loads(r[15]), json.loads(r[16]),
+            stamp(r[8]), bool(r[9]), _listed(r[10]), _listed(r[11]), r[12], r[13], r[14], bool(r[15]),
+            json.loads(r[16]), json.loads(r[17]),
             [(a[0], a[1], a[2], stamp(a[3]) or "") for a in applications],
             [(stamp(c[0]) or "", c[1], c[2]) for c in consents],
             [(c[0], c[1], c[2], c[3], stamp(c[4]) or "", c[5]) for c in contacts],
@@ -192,20 +193,26 @@ class BankQueries:
             ).rowcount == 1  # fmt: skip
 
     def bank_stay(self, person_id: int, now: dt.datetime, months: int) -> dt.datetime | None:
-        """Stay in for another `months` from now (the reminder's link); the new end, or None."""
+        """Stay in for another `months` from now (the reminder's link), or confirm a join from
+        the bank's own form: the new end, or None."""
         until = now + dt.timedelta(days=round(months * 30.44))
         with self.transaction() as db:
             row = db.execute(
-                "UPDATE bank_people SET expires_at = ?, reminded_at = NULL, hidden_at = NULL, updated_at = ? "
-                "WHERE id = ? RETURNING consent_wording, consent_version",
-                (self.moment(until), self.moment(now), person_id),
+                "SELECT consent_wording, consent_version, confirm_pending FROM bank_people WHERE id = ?",
+                (person_id,),
             ).fetchone()
             if row is None:
                 return None
             db.execute(
+                "UPDATE bank_people SET expires_at = ?, reminded_at = NULL, hidden_at = NULL, "
+                "confirm_pending = 0, updated_at = ? WHERE id = ?",
+                (self.moment(until), self.moment(now), person_id),
+            )
+            action = "confirmed" if row[2] else "renewed"
+            db.execute(
                 "INSERT INTO bank_consents (person_id, at, action, wording, version, expires_at) "
-                "VALUES (?, ?, 'renewed', ?, ?, ?)",
-                (person_id, self.moment(now), row[0], row[1], self.moment(until)),
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (person_id, self.moment(now), action, row[0], row[1], self.moment(until)),
             )
         return until
 

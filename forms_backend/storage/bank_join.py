@@ -30,15 +30,27 @@ class BankJoinQueries:
                       now: dt.datetime, council: str | None, campaign: str | None) -> int: ...  # fmt: skip
 
     def join_bank_alone(self, join: BankJoin, email: str, now: dt.datetime, council: str, campaign: str,
-                        compose: Callable[[], bytes]) -> int:  # fmt: skip
-        """The person's entry, joined or renewed from `council`'s `campaign`, and the confirmation
-        (compose() -> the message) in the outbox, in one transaction; the entry's id."""
+                        compose: Callable[[bool], bytes]) -> int:  # fmt: skip
+        """The person's entry, joined or renewed from `council`'s `campaign`, and the email
+        (compose(pending) -> the message) in the outbox, in one transaction; the entry's id.
+
+        Anyone can type an address into the form, so a new entry waits, hidden from search,
+        until the person confirms from the email (their page's button); unconfirmed, it is
+        deleted with the hidden, 30 days later. An entry already in the bank is renewed."""
         moment = self.moment(now)
         with self.transaction() as db:
+            known = db.execute(
+                "SELECT 1 FROM bank_people WHERE email = ? AND hidden_at IS NULL AND confirm_pending = 0",
+                (email.strip().lower(),),
+            ).fetchone()
             person = self.join_bank(db, None, email, join, now, council, campaign)
+            if known is None:
+                db.execute(
+                    "UPDATE bank_people SET hidden_at = ?, confirm_pending = 1 WHERE id = ?", (moment, person)
+                )
             db.execute(
                 "INSERT INTO outbox (bank_person_id, reference, kind, recipient, message, created_at, "
                 "next_attempt_at) VALUES (?, 'talent-bank', 'bank-joined', ?, ?, ?, ?)",
-                (person, email.strip().lower(), compose(), moment, moment),
+                (person, email.strip().lower(), compose(known is None), moment, moment),
             )
         return person

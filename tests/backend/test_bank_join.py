@@ -94,7 +94,7 @@ def test_a_join_is_one_entry_with_its_consent_and_an_email_with_the_private_link
     joined = BeautifulSoup(
         (dist / JOINED.lstrip("/") / "index.html").read_text(encoding="utf-8"), "html.parser"
     )
-    assert joined.h1.get_text() == "You are in the talent bank" and "private page" in joined.main.get_text()
+    assert joined.h1.get_text() == "Check your email" and "private page" in joined.main.get_text()
 
     assert storage.bank_people_count() == 1  # the application's entry, found by its address
     person = storage.bank_person(digest_of("ada@example.com"))
@@ -243,3 +243,26 @@ def test_the_built_page_asks_what_the_backend_checks(dist: Path, manifest: dict)
         f["label"] for f in form_of(manifest, COUNCIL, CAMPAIGN)["fields"] if f["id"] == "talent_bank_consent"
     )
     assert form.find("label", attrs={"for": "talent_bank_consent"}).get_text() == wording
+
+
+def test_a_new_person_is_found_only_once_they_confirm_from_the_email(
+    client: httpx.Client, storage: Storage, settings: Settings, openapi: OpenAPI
+) -> None:
+    """Anyone can type an address into the form: a new entry waits, hidden, for its person."""
+    from forms_backend.storage.bank_search import BankFilters
+
+    assert post(client, openapi, GOOD, **JSON).status_code == 204
+    person = storage.bank_person(digest_of(GOOD["email"]))
+    assert person is not None and person.pending and person.hidden_at is not None
+    assert storage.bank_search(BankFilters(profession="registered-nurse"))[1] == 0  # not found yet
+    body = mail_to(settings, storage, GOOD["email"])
+    assert "To finish joining" in body
+    link = "/" + re.search(r"https?://\S+/api/(bank/\S+)", body).group(1)  # type: ignore[union-attr]
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm that you want to join" in page.text
+    confirmed = client.post(link + "/stay")
+    assert confirmed.status_code == 303 and "done=confirmed" in confirmed.headers["location"]
+    person = storage.bank_person(digest_of(GOOD["email"]))
+    assert person is not None and not person.pending and person.hidden_at is None
+    assert [action for _, action, _ in person.consents] == ["joined", "confirmed"]
+    assert storage.bank_search(BankFilters(profession="registered-nurse"))[1] == 1

@@ -26,6 +26,7 @@ CREATE TABLE bank_people (
     expires_at {time} NOT NULL,
     reminded_at {time},
     hidden_at {time},
+    confirm_pending {int} NOT NULL DEFAULT 0,
     placed_at {time},
     stay_when_placed {int} NOT NULL DEFAULT 0,
     profession {text},
