@@ -129,11 +129,7 @@ async def _apply(request: Request, backend: Backend) -> Response:
         await backend.log_event(settings.now(), "honeypot", council, campaign, {})
         return _accepted(request, manifest, form, new_reference(manifest.code(council)), False)
 
-    for field_id, value in result.tampering:
-        log.warning("tampering: %s/%s field %s got %r", council, campaign, field_id, value[:200])
-        await backend.log_event(
-            settings.now(), "tampering", council, campaign, {"field": field_id, "value": value[:200]}
-        )
+    await backend.log_tampering(council, campaign, result.tampering)
     if not result.ok:
         if wants_json(request):
             return JSONResponse({"errors": result.errors}, 422, headers=NO_STORE)

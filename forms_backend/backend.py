@@ -73,6 +73,14 @@ class Backend:
             self.bank_key = await self.call("bank_secret")
         return self.bank_key
 
+    async def log_tampering(self, council: str, campaign: str, tampering: list[tuple[str, str]],
+                            form: str = "apply") -> None:  # fmt: skip
+        """A value no option of the form offers, or longer than it allows: logged and recorded."""
+        for field_id, value in tampering:
+            log.warning("tampering: %s/%s %s field %s got %r", council, campaign, form, field_id, value[:200])
+            await self.log_event(self.settings.now(), "tampering", council, campaign,
+                                 {"field": field_id, "value": value[:200]})  # fmt: skip
+
     async def log_event(self, *args: Any) -> None:
         """Record a honeypot or tampering event; a storage failure is logged, never answered."""
         try:

@@ -34,7 +34,7 @@ def rollup(days, keep_days, database) -> None:  # noqa: ANN001
     with _opened(settings) as storage:
         counted = catch_up(storage, settings, days)
     click.echo(
-        f"Counted {days} day{'s' * (days != 1)} into {counted.rows} rollup rows; "
+        f"Counted {days} day{'s' * (days != 1)} into {counted.rows} rollup row{'s' * (counted.rows != 1)}; "
         f"deleted {counted.deleted} views over {keep_days} days old."
     )
 
@@ -94,7 +94,7 @@ def report(council, campaign, since, out, no_rollup, database) -> None:  # noqa:
         click.echo(f"wrote {path}")
     visits, applied, placed = (found.total[step] for step in ("visits", "applied", "placed"))
     click.echo(
-        f"{found.scope}: {visits:,} visit{'s' * (visits != 1)}, "
+        f"{found.scope[:1].upper()}{found.scope[1:]}: {visits:,} visit{'s' * (visits != 1)}, "
         f"{applied:,} application{'s' * (applied != 1)}, {placed:,} placed since {found.since}."
     )
 

@@ -29,6 +29,7 @@ from .. import guards, pages
 from ..apply import read_body
 from ..backend import backend_of
 from ..manifest import Manifest
+from ..matching.profile import PROFESSION_NAMES
 from ..parsing import URLENCODED, BadRequest, media_type, parse_body
 from ..responses import NO_STORE, refuse, site_url, too_often, wants_json
 from ..storage import StorageError
@@ -41,13 +42,10 @@ MAX_BODY = 4096
 MAX_FIELDS = 20
 HONEYPOT = "website"
 NOT_JOINED = "You have not joined the talent bank"
-# The values the page's options post, as the confirmation email names them.
-PROFESSIONS = {
-    "registered-nurse": "Registered nurse", "midwife": "Midwife", "social-worker": "Social worker",
-    "occupational-therapist": "Occupational therapist", "physiotherapist": "Physiotherapist",
-    "speech-and-language-therapist": "Speech and language therapist", "care-worker": "Care worker",
-    "support-worker": "Support worker", "other": "Other",
-}  # fmt: skip
+# The values the page's options post (generator/bank_form.py), as the confirmation email names them.
+OFFERED = ("registered-nurse", "midwife", "social-worker", "occupational-therapist", "physiotherapist",
+           "speech-and-language-therapist", "care-worker", "support-worker", "other")  # fmt: skip
+PROFESSIONS = {value: PROFESSION_NAMES[value] for value in OFFERED}
 HOURS = {"full-time": "Full-time", "part-time": "Part-time", "either": "Full-time or part-time"}
 
 
@@ -139,11 +137,7 @@ async def join(request: Request) -> Response:
         await backend.log_event(settings.now(), "honeypot", council, campaign, {"form": "bank-join"})
         return _joined(request, manifest, where)
     result = validate(fields, sub)
-    for field_id, value in result.tampering:
-        log.warning("tampering: %s/%s bank join field %s got %r", council, campaign, field_id, value[:200])
-        await backend.log_event(
-            settings.now(), "tampering", council, campaign, {"field": field_id, "value": value[:200]}
-        )
+    await backend.log_tampering(council, campaign, result.tampering, "bank join")
     if not result.ok:
         if wants_json(request):
             return JSONResponse({"errors": result.errors}, 422, headers=NO_STORE)

@@ -48,7 +48,9 @@ REFUSED = {
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+        # the bank's own pages first (base.html), then the workspace's macros (the error summary)
+        loader=jinja2.FileSystemLoader([HERE / "templates", HERE.parent / "workspace" / "templates"]),
+        autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )  # fmt: skip
     env.filters.update(day=day, source=source_name)

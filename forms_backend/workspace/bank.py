@@ -16,6 +16,7 @@ from ..backend import backend_of
 from ..bank import mail as bank_mail
 from ..bank import wording
 from ..manifest import Manifest
+from ..matching.profile import PROFESSION_NAMES
 from ..storage.bank_search import BankFilters, BankRow
 from ..storage.staff import StaffSession
 from .render import base_path, page
@@ -23,12 +24,7 @@ from .signin import audit, form_of, workspace_of
 from .views import BadFilter, NotYours, _date, staff_only
 
 PAGE = 50
-PROFESSIONS = (("registered-nurse", "Registered nurse"), ("midwife", "Midwife"),
-               ("social-worker", "Social worker"), ("occupational-therapist", "Occupational therapist"),
-               ("physiotherapist", "Physiotherapist"),
-               ("speech-and-language-therapist", "Speech and language therapist"), ("paramedic", "Paramedic"),
-               ("doctor", "Doctor"), ("care-worker", "Care worker"), ("support-worker", "Support worker"),
-               ("other", "Other"))  # fmt: skip
+PROFESSIONS = tuple(PROFESSION_NAMES.items())
 BODIES = (("NMC", "NMC"), ("HCPC", "HCPC"), ("SWE", "Social Work England"), ("GMC", "GMC"), ("none", "None"))
 STATES = (("registered", "Registered in the UK"), ("lapsed", "Lapsed"),
           ("qualified-abroad", "Qualified abroad"), ("training", "Training in the UK"),
